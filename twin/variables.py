@@ -1,0 +1,176 @@
+"""One registry of run variables: name, dimensions, unit and meaning.
+
+The registry feeds the Dataset attributes (``units``, ``long_name``), the report's axis
+labels and the app's tooltips, so they cannot disagree.  Modules that add a variable to a
+run Dataset call :func:`annotate` (or :func:`da`) so the attributes always come from here.
+
+The run Dataset is built in three layers, each adding variables on the same coordinates:
+
+1. **physics** (:mod:`twin.couple`): exogenous series, IT / cooling / losses from the models,
+   what each source *could* supply (derated gas capacity and fuel curves, solar potential),
+   prices, and the campus's scalar parameters as 0-d variables.  This layer is everything a
+   dispatcher needs: it never reads the scenario again.
+2. **dispatch** (:mod:`twin.baseline` or :mod:`twin.optimise`): decisions — generation and
+   commitment per unit, grid import, solar used, battery, thermal storage, shifted load, shed.
+3. **settle** (:mod:`twin.settle`): physics again on the dispatch — fuel, LNG tank, CO2,
+   water, cost, ``supply_mw`` by source, PUE, reserve margin and the energy-balance residual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import xarray as xr
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    dims: tuple[str, ...]
+    units: str
+    long_name: str
+    layer: str  # "physics" | "dispatch" | "settle"
+
+
+_T = ("time",)
+_TU = ("time", "unit")
+_TH = ("time", "hall")
+_U = ("unit",)
+_0 = ()
+
+_ROWS: list[tuple[str, tuple[str, ...], str, str, str]] = [
+    # ---- physics: weather and prices -------------------------------------------------
+    ("ambient_drybulb_c", _T, "degC", "ambient dry-bulb temperature", "physics"),
+    ("ambient_wetbulb_c", _T, "degC", "ambient wet-bulb temperature", "physics"),
+    ("ambient_rh_frac", _T, "1", "ambient relative humidity", "physics"),
+    ("ghi_w_m2", _T, "W m-2", "global horizontal irradiance", "physics"),
+    ("grid_price_usd_per_mwh", _T, "USD/MWh", "grid energy price (time of use, incl. surcharges)", "physics"),
+    ("tou_period", _T, "1", "grid time-of-use period", "physics"),
+    # ---- physics: load -----------------------------------------------------------------
+    ("hall_it_power_mw", _TH, "MW", "IT power per data hall", "physics"),
+    ("hall_cooling_power_mw", _TH, "MW", "cooling electrical power per data hall", "physics"),
+    ("hall_cooling_deficit_mw", _TH, "MW", "heat the hall's cooling cannot remove", "physics"),
+    ("hall_water_m3", _TH, "m3", "cooling make-up water per hall in the step", "physics"),
+    ("it_training_mw", _T, "MW", "IT power above idle attributable to training", "physics"),
+    ("it_power_mw", _T, "MW", "IT power (all halls)", "physics"),
+    ("cooling_power_mw", _T, "MW", "cooling electrical power (all halls)", "physics"),
+    ("chiller_power_mw", _T, "MW", "chiller compressor power (air-cooled halls)", "physics"),
+    ("chiller_cop", _T, "1", "chiller coefficient of performance (load-weighted)", "physics"),
+    ("chiller_load_mw_th", _T, "MW", "heat removed by chillers (air-cooled halls)", "physics"),
+    ("losses_mw", _T, "MW", "UPS and transformer losses", "physics"),
+    ("facility_power_mw", _T, "MW", "facility power = IT + cooling + losses", "physics"),
+    ("facility_mw_per_it_mw", _T, "1", "marginal facility power per MW of IT power", "physics"),
+    ("cooling_deficit_mw", _T, "MW", "heat the cooling plant cannot remove (all halls)", "physics"),
+    ("water_m3", _T, "m3", "cooling make-up water in the step", "physics"),
+    # ---- physics: supply potential -------------------------------------------------------
+    ("gas_available_mw", _TU, "MW", "gas unit maximum output at ambient (derated)", "physics"),
+    ("gas_curve_mw", ("time", "unit", "point"), "MW", "fuel-curve break points: output", "physics"),
+    ("gas_curve_fuel_gj_per_h", ("time", "unit", "point"), "GJ/h", "fuel-curve break points: fuel rate (LHV)", "physics"),
+    ("solar_available_mw", _T, "MW", "PV AC output available", "physics"),
+    # ---- physics: per-unit parameters ------------------------------------------------------
+    ("unit_model", _U, "1", "gas unit catalogue model", "physics"),
+    ("unit_kind", _U, "1", "gas unit kind (ccgt, gt, engine)", "physics"),
+    ("unit_group", _U, "1", "identical-unit group", "physics"),
+    ("unit_rated_mw", _U, "MW", "gas unit ISO rating", "physics"),
+    ("unit_min_load_frac", _U, "1", "minimum stable load as a fraction of available output", "physics"),
+    ("unit_ramp_mw_per_h", _U, "MW/h", "ramp limit", "physics"),
+    ("unit_min_up_h", _U, "h", "minimum up time", "physics"),
+    ("unit_min_down_h", _U, "h", "minimum down time", "physics"),
+    ("unit_start_cost_hot_usd", _U, "USD", "start-up cost, hot start", "physics"),
+    ("unit_start_cost_warm_usd", _U, "USD", "start-up cost, warm start", "physics"),
+    ("unit_start_cost_cold_usd", _U, "USD", "start-up cost, cold start", "physics"),
+    ("unit_hot_max_offline_h", _U, "h", "longest time offline for a hot start", "physics"),
+    ("unit_warm_max_offline_h", _U, "h", "longest time offline for a warm start", "physics"),
+    ("unit_vom_usd_per_mwh", _U, "USD/MWh", "variable O&M cost", "physics"),
+    ("unit_initial_on", _U, "1", "unit running before the first step", "physics"),
+    ("unit_eff_full_lhv", _U, "1", "full-load ISO efficiency (LHV)", "physics"),
+    ("unit_heat_rate_frac_per_k", _U, "1/K", "heat-rate increase per K above ISO ambient", "physics"),
+    # ---- physics: scalar campus parameters -------------------------------------------------
+    ("grid_capacity_mw", _0, "MW", "grid feed capacity (0 = islanded)", "physics"),
+    ("grid_export_allowed", _0, "1", "grid export allowed (1) or not (0)", "physics"),
+    ("grid_co2_t_per_mwh", _0, "t/MWh", "grid CO2 intensity", "physics"),
+    ("grid_demand_charge_usd_per_mw_month", _0, "USD/MW/month", "grid demand charge on the monthly peak", "physics"),
+    ("battery_power_mw", _0, "MW", "battery power rating", "physics"),
+    ("battery_energy_mwh", _0, "MWh", "battery energy capacity", "physics"),
+    ("battery_eff_charge", _0, "1", "battery one-way charge efficiency", "physics"),
+    ("battery_eff_discharge", _0, "1", "battery one-way discharge efficiency", "physics"),
+    ("battery_soc_min_frac", _0, "1", "battery minimum state of charge", "physics"),
+    ("battery_soc_max_frac", _0, "1", "battery maximum state of charge", "physics"),
+    ("battery_soc_initial_frac", _0, "1", "battery initial state of charge", "physics"),
+    ("battery_self_discharge_frac_per_day", _0, "1/day", "battery self-discharge", "physics"),
+    ("battery_degradation_usd_per_mwh", _0, "USD/MWh", "battery throughput (degradation) cost per MWh discharged", "physics"),
+    ("tes_capacity_mwh_th", _0, "MWh", "chilled-water thermal storage capacity", "physics"),
+    ("tes_power_mw_th", _0, "MW", "chilled-water thermal storage charge/discharge limit", "physics"),
+    ("tes_loss_frac_per_h", _0, "1/h", "chilled-water storage standing loss", "physics"),
+    ("flex_training_frac", _0, "1", "share of training energy that may move in time", "physics"),
+    ("flex_window_h", _0, "h", "window within which flexible training energy must be served", "physics"),
+    ("it_capacity_mw", _0, "MW", "IT capacity of all halls (racks at full power)", "physics"),
+    ("lng_price_usd_per_gj", _0, "USD/GJ", "delivered LNG price (LHV basis)", "physics"),
+    ("lng_lhv_gj_per_t", _0, "GJ/t", "LNG lower heating value", "physics"),
+    ("lng_tank_capacity_t", _0, "t", "LNG tank capacity", "physics"),
+    ("lng_tank_initial_t", _0, "t", "LNG tank level at the start", "physics"),
+    ("lng_tank_min_t", _0, "t", "LNG tank minimum (heel) level", "physics"),
+    ("lng_delivery_t", _0, "t", "LNG delivered per cargo/truck batch", "physics"),
+    ("lng_delivery_interval_h", _0, "h", "LNG delivery cadence", "physics"),
+    ("lng_boil_off_frac_per_day", _0, "1/day", "LNG tank boil-off", "physics"),
+    ("gas_co2_t_per_gj", _0, "t/GJ", "CO2 per GJ of natural gas (LHV)", "physics"),
+    ("carbon_price_usd_per_t", _0, "USD/t", "carbon price", "physics"),
+    ("co2_cap_t", _0, "t", "emissions cap over the period (NaN = none)", "physics"),
+    ("water_price_usd_per_m3", _0, "USD/m3", "water price", "physics"),
+    ("voll_usd_per_mwh", _0, "USD/MWh", "value of lost load (price of unserved energy)", "physics"),
+    ("reserve_shortfall_usd_per_mwh", _0, "USD/MWh", "price of N-1 reserve shortfall", "physics"),
+    ("cooling_deficit_usd_per_mwh", _0, "USD/MWh", "price of unmet cooling (per MWh of heat)", "physics"),
+    # ---- dispatch -----------------------------------------------------------------------------
+    ("gen_mw", _TU, "MW", "gas unit output", "dispatch"),
+    ("unit_on", _TU, "1", "gas unit committed (1) or off (0)", "dispatch"),
+    ("unit_start", _TU, "1", "gas unit start-up in the step", "dispatch"),
+    ("grid_import_mw", _T, "MW", "grid import (negative = export)", "dispatch"),
+    ("solar_mw", _T, "MW", "PV output used", "dispatch"),
+    ("curtailed_mw", _T, "MW", "PV output curtailed", "dispatch"),
+    ("battery_discharge_mw", _T, "MW", "battery discharge (AC)", "dispatch"),
+    ("battery_charge_mw", _T, "MW", "battery charge (AC)", "dispatch"),
+    ("battery_soc_mwh", _T, "MWh", "battery state of charge at the end of the step", "dispatch"),
+    ("tes_charge_mw_th", _T, "MW", "chilled-water storage charging (extra chiller duty)", "dispatch"),
+    ("tes_discharge_mw_th", _T, "MW", "chilled-water storage discharging (chiller duty avoided)", "dispatch"),
+    ("tes_soc_mwh_th", _T, "MWh", "chilled-water storage level at the end of the step", "dispatch"),
+    ("it_shift_mw", _T, "MW", "IT power moved into (+) or out of (-) this step", "dispatch"),
+    ("unserved_mw", _T, "MW", "load shed (unserved)", "dispatch"),
+    ("reserve_required_mw", _T, "MW", "N-1 reserve required (largest running unit)", "dispatch"),
+    ("reserve_shortfall_mw", _T, "MW", "N-1 reserve not covered", "dispatch"),
+    ("marginal_price_usd_per_mwh", _T, "USD/MWh", "marginal cost of power (dual of the power balance)", "dispatch"),
+    # ---- settle ---------------------------------------------------------------------------------
+    ("supply_mw", ("time", "source"), "MW", "power supplied by source (battery: discharge)", "settle"),
+    ("fuel_gj", _TU, "GJ", "fuel burnt per unit in the step (LHV)", "settle"),
+    ("lng_t", _T, "t", "LNG burnt in the step", "settle"),
+    ("lng_tank_t", _T, "t", "LNG tank level at the end of the step", "settle"),
+    ("lng_delivered_t", _T, "t", "LNG delivered in the step", "settle"),
+    ("lng_boil_off_t", _T, "t", "LNG boil-off in the step", "settle"),
+    ("lng_shortfall_t", _T, "t", "LNG the tank could not supply", "settle"),
+    ("co2_t", _T, "t", "CO2 emitted in the step (gas + grid)", "settle"),
+    ("cost_usd", ("time", "cost_item"), "USD", "cost in the step by item", "settle"),
+    ("reserve_margin_mw", _T, "MW", "headroom left after losing the largest running unit", "settle"),
+    ("pue", _T, "1", "power usage effectiveness", "settle"),
+    ("balance_residual_mw", _T, "MW", "supply - charge + unserved - facility power (must be 0)", "settle"),
+]
+
+REGISTRY: dict[str, Variable] = {r[0]: Variable(*r) for r in _ROWS}
+
+
+def attrs(name: str) -> dict[str, str]:
+    """CF-style attributes for a registered variable."""
+    v = REGISTRY[name]
+    return {"units": v.units, "long_name": v.long_name}
+
+
+def annotate(ds: xr.Dataset) -> xr.Dataset:
+    """Set ``units`` / ``long_name`` on every registered variable present in ``ds``."""
+    for name in ds.variables:
+        if name in REGISTRY:
+            ds[name].attrs.update(attrs(name))
+    return ds
+
+
+def label(name: str) -> str:
+    """Axis label ``long_name [units]`` for plots and tooltips."""
+    v = REGISTRY[name]
+    return f"{v.long_name} [{v.units}]"
