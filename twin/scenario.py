@@ -186,7 +186,7 @@ class ImmersionCooling(LiquidLoop):
 
 class DirectToChipCooling(LiquidLoop):
     type: Literal["direct_to_chip"] = "direct_to_chip"
-    tank_model: str = "cdu-water-glycol-w32"
+    tank_model: str = "cdu-water-glycol-w45"
     liquid_frac: Frac | None = Field(None, description="share of heat to liquid; default from the rack model")
     chiller_model: str = "doe2-centrifugal-5mw"
     chillers: int = Field(2, ge=1)
