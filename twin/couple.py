@@ -22,7 +22,9 @@ from twin.scenario import AirCooling, DirectToChipCooling, Hall, Scenario
 from twin.variables import annotate
 from twin.weather import load_weather
 
-#: fuel-curve break points between minimum stable load and the derated maximum
+#: fuel-curve break points between minimum stable load and the derated maximum.  The optimiser
+#: sees the lower convex envelope of the part-load curve through these points (so its fuel cost is
+#: piecewise linear and convex); settlement burns fuel on the exact curve (models.lng_plant.fuel_gj).
 N_CURVE_POINTS = 5
 #: the UPS is rated for the halls' IT capacity and the transformer for this multiple of it
 #: (assumption: MV/LV transformers sized for IT + cooling at design with margin)
@@ -309,7 +311,7 @@ def _add_gas(ds: xr.Dataset, scenario: Scenario, t_db: np.ndarray) -> None:
         curve_mw[:, u, :] = pts
         curve_fuel[:, u, :] = lng_plant.fuel_rate_curve_gj_per_h(
             pts, a[:, None], row["eff_full_lhv"], t_db[:, None], row["kind"],
-            heat_rate_frac_per_k=row["heat_rate_frac_per_k"])
+            heat_rate_frac_per_k=row["heat_rate_frac_per_k"], convex=True)
     ds["gas_available_mw"] = (("time", "unit"), avail)
     ds["gas_curve_mw"] = (("time", "unit", "point"), curve_mw)
     ds["gas_curve_fuel_gj_per_h"] = (("time", "unit", "point"), curve_fuel)

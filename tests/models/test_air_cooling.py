@@ -1,0 +1,158 @@
+import numpy as np
+import pytest
+import xarray as xr
+
+from models.air_cooling import (
+    air_cooling_power,
+    chiller_capacity_factor,
+    chiller_cop,
+    condenser_water_c,
+    cooling_tower_water_m3_per_h,
+    economiser_fraction,
+)
+
+PLANT = dict(chiller_capacity_mw=3.0, n_chillers=5)
+
+
+@pytest.mark.parametrize(
+    "t_cond, t_chw, cop",
+    [
+        # DOE-2.1E generic centrifugal (EnergyPlus datasets/Chillers.idf, "DOE-2 Centrifugal/5.50COP"),
+        # COP_ref 5.5, full load: table derived from its EIR-f(T) curve
+        (24.0, 6.67, 6.18),
+        (26.0, 6.67, 5.94),
+        (29.4, 6.67, 5.51),
+        (32.0, 6.67, 5.18),
+        (35.0, 6.67, 4.81),
+        (29.4, 10.0, 5.88),
+    ],
+)
+def test_chiller_cop_doe2_table(t_cond, t_chw, cop):
+    assert chiller_cop(t_cond, t_chw, 1.0) == pytest.approx(cop, abs=0.01)
+
+
+def test_capacity_factor_doe2_table():
+    # same derived table: CAP-f(T) 1.03 at 24 °C, 1.00 at 29.4 °C, 0.91 at 35 °C (6.67 °C CHW)
+    np.testing.assert_allclose(chiller_capacity_factor(np.array([24.0, 29.4, 35.0]), 6.67), [1.03, 1.00, 0.91],
+                               atol=0.006)
+
+
+def test_cop_falls_as_condenser_water_warms_and_clips_like_energyplus():
+    tc = np.linspace(24.0, 35.0, 23)
+    cop = chiller_cop(tc)
+    assert np.all(np.diff(cop) < 0)
+    # EnergyPlus curve objects replace inputs outside Min/Max Value of x/y by the limit (24-35 °C, 5-10 °C)
+    assert chiller_cop(18.0) == pytest.approx(chiller_cop(24.0))
+    assert chiller_cop(40.0) == pytest.approx(chiller_cop(35.0))
+    assert chiller_cop(29.4, 14.0) == pytest.approx(chiller_cop(29.4, 10.0))
+
+
+def test_part_load_cop_hand_values():
+    eir_t = 5.5 / chiller_cop(29.4, 6.67, 1.0)
+    # EIR-f(PLR) = 0.222903 + 0.313387 p + 0.463710 p^2 (Chillers.idf); at p = 0.5: 0.495524
+    assert chiller_cop(29.4, 6.67, 0.5) == pytest.approx(5.5 * 0.5 / (eir_t * 0.495524), rel=1e-5)
+    # below the minimum unloading ratio 0.2 the chiller false-loads at 0.2: EIR-f(0.2) = 0.304129
+    assert chiller_cop(29.4, 6.67, 0.15) == pytest.approx(5.5 * 0.15 / (eir_t * 0.304129), rel=1e-5)
+    # below the minimum PLR 0.1 it cycles: COP stays at its 0.1 value
+    assert chiller_cop(29.4, 6.67, 0.05) == pytest.approx(chiller_cop(29.4, 6.67, 0.1))
+    assert np.isfinite(chiller_cop(29.4, 6.67, 0.0))
+
+
+def test_condenser_and_economiser_fraction_hand_values():
+    assert condenser_water_c(26.6, 3.9) == pytest.approx(30.5)
+    # supply 10, return 16, approaches 3.9 + 2.2 -> free cooling available at wb <= 3.9, none at wb >= 9.9
+    f = economiser_fraction(np.array([0.0, 3.9, 6.9, 9.9, 20.0]), 10.0, t_chw_return_c=16.0,
+                            tower_approach_k=3.9, hx_approach_k=2.2)
+    np.testing.assert_allclose(f, [1.0, 1.0, 0.5, 0.0, 0.0], atol=1e-12)
+    with pytest.raises(ValueError, match="t_chw_return_c - t_chw_supply_c"):
+        economiser_fraction(5.0, 10.0, t_chw_return_c=8.0)
+
+
+def test_tower_water_hand_values():
+    w = cooling_tower_water_m3_per_h(1.0, evaporative_share=0.85, cycles_of_concentration=5.0, drift_frac=0.0002,
+                                     tower_range_k=5.6)
+    # 3600/2430 = 1.4815 m3/h per MW if all evaporative (h_fg 2430 kJ/kg at 30 °C) x 0.85
+    assert w["water_evaporation_m3_per_h"] == pytest.approx(0.85 * 3600 / 2430)
+    # circulating flow 1e6/(4186*5.6) kg/s = 153.57 m3/h ; drift 0.02 %
+    drift = 0.0002 * 1e6 / (4186 * 5.6) * 3.6
+    assert w["water_drift_m3_per_h"] == pytest.approx(drift)
+    assert w["water_blowdown_m3_per_h"] == pytest.approx(0.85 * 3600 / 2430 / 4 - drift)
+    assert w["water_m3_per_h"] == pytest.approx(
+        w["water_evaporation_m3_per_h"] + w["water_blowdown_m3_per_h"] + w["water_drift_m3_per_h"])
+
+
+def test_air_plant_bookkeeping_tropical_hour():
+    out = air_cooling_power(10.0, 31.0, 26.0, **PLANT)
+    # hand: CRAH 0.04*10 = 0.4 ; CHW pump 0.017*10.4 = 0.1768 ; load 10.5768 MW ; no economiser at wb 26
+    assert out["crah_fan_power_mw"] == pytest.approx(0.4)
+    assert out["cooling_load_mw_th"] == pytest.approx(10.5768)
+    assert out["economiser_frac"] == 0.0
+    assert out["t_condenser_water_c"] == pytest.approx(29.9)
+    cap_unit = 3.0 * chiller_capacity_factor(29.9, 10.0)
+    n = np.ceil(10.5768 / cap_unit)
+    assert out["n_chillers_running"] == n
+    plr = 10.5768 / (n * cap_unit)
+    assert out["chiller_plr"] == pytest.approx(plr)
+    assert out["chiller_power_mw"] == pytest.approx(10.5768 / chiller_cop(29.9, 10.0, plr))
+    assert out["heat_rejected_mw"] == pytest.approx(10.5768 + out["chiller_power_mw"])
+    parts = out["chiller_power_mw"] + out["crah_fan_power_mw"] + out["pump_power_mw"] + out["tower_fan_power_mw"]
+    assert out["cooling_power_mw"] == pytest.approx(parts)
+    assert out["cooling_deficit_mw"] == 0.0
+    # Lei et al. (2025, RCR 219:108310): waterside-economiser plants in zone 0A have PUE ~1.21 [1.16-1.26];
+    # the cooling overhead alone should be of that order (not a calibration, a sanity bound)
+    assert 0.1 < out["cooling_power_mw"] / 10.0 < 0.35
+
+
+def test_deficit_appears_only_when_capacity_short():
+    ok = air_cooling_power(10.0, 31.0, 26.0, chiller_capacity_mw=3.0, n_chillers=4)
+    short = air_cooling_power(10.0, 31.0, 26.0, chiller_capacity_mw=3.0, n_chillers=3)
+    assert ok["cooling_deficit_mw"] == 0.0
+    avail = 3 * 3.0 * chiller_capacity_factor(29.9, 10.0)
+    assert short["cooling_deficit_mw"] == pytest.approx(short["cooling_load_mw_th"] - avail)
+    assert short["n_chillers_running"] == 3
+    assert short["chiller_plr"] == pytest.approx(1.0)
+
+
+def test_economiser_carries_cold_weather():
+    out = air_cooling_power(np.array([10.0, 10.0]), np.array([2.0, 8.0]), np.array([0.0, 6.9]), **PLANT)
+    assert out["economiser_frac"][0] == 1.0 and out["chiller_power_mw"][0] == 0.0
+    assert np.isnan(out["chiller_cop"][0])
+    assert out["economiser_frac"][1] == pytest.approx(0.5)
+    assert out["heat_rejected_mw"][0] == pytest.approx(out["cooling_load_mw_th"][0])
+    no_econ = air_cooling_power(10.0, 2.0, 0.0, economiser=False, **PLANT)
+    assert no_econ["chiller_power_mw"] > 0
+
+
+def test_power_and_water_rise_with_wetbulb():
+    wb = np.linspace(10.0, 30.0, 21)
+    out = air_cooling_power(np.full_like(wb, 10.0), wb + 5.0, wb, **PLANT)
+    assert np.all(np.diff(out["cooling_power_mw"]) >= -1e-12)
+    assert np.all(np.diff(out["heat_rejected_mw"]) >= -1e-12)
+
+
+def test_nan_locality_scalar_array_dataarray():
+    q = np.array([5.0, np.nan, 12.0, 8.0])
+    tdb = np.array([30.0, 30.0, np.nan, 25.0])
+    twb = np.array([25.0, 25.0, 25.0, 20.0])
+    arr = air_cooling_power(q, tdb, twb, **PLANT)
+    for k, v in arr.items():
+        assert np.isnan(v[1]) and np.isnan(v[2]), k
+        if k != "chiller_cop":
+            assert np.isfinite(v[[0, 3]]).all(), k
+    s = air_cooling_power(5.0, 30.0, 25.0, **PLANT)
+    for k in arr:
+        assert s[k] == pytest.approx(arr[k][0], nan_ok=True), k
+    da = air_cooling_power(xr.DataArray(q, dims="time"), xr.DataArray(tdb, dims="time"), twb, **PLANT)
+    assert isinstance(da["cooling_power_mw"], xr.DataArray)
+    np.testing.assert_allclose(da["cooling_power_mw"].values[[0, 3]], arr["cooling_power_mw"][[0, 3]])
+
+
+def test_bad_inputs_name_the_field():
+    with pytest.raises(ValueError, match="t_wetbulb_c=30 exceeds t_drybulb_c=25"):
+        air_cooling_power(10.0, 25.0, 30.0, **PLANT)
+    with pytest.raises(ValueError, match="it_heat_mw=-1"):
+        air_cooling_power(-1.0, 25.0, 20.0, **PLANT)
+    with pytest.raises(ValueError, match="n_chillers=0"):
+        air_cooling_power(1.0, 25.0, 20.0, chiller_capacity_mw=3.0, n_chillers=0)
+    with pytest.raises(ValueError, match="part_load_frac=1.5"):
+        chiller_cop(29.4, 6.67, 1.5)
