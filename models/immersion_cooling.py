@@ -269,7 +269,10 @@ def liquid_loop_power(
         "t_supply_c": t_sup,
         "cooling_deficit_mw": deficit,
     }
-    out = {k: np.where(nan_mask, np.nan, v + zeros) for k, v in out.items()}
+    if nan_mask.any():
+        out = {k: np.where(nan_mask, np.nan, v + zeros) for k, v in out.items()}
+    else:
+        out = {k: v if np.shape(v) == zeros.shape else v + zeros for k, v in out.items()}
     return _restore_dict(out, template)
 
 

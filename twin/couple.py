@@ -302,16 +302,22 @@ def _add_gas(ds: xr.Dataset, scenario: Scenario, t_db: np.ndarray) -> None:
     avail = np.zeros((n, nu))
     curve_mw = np.zeros((n, nu, N_CURVE_POINTS))
     curve_fuel = np.zeros((n, nu, N_CURVE_POINTS))
+    per_model: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for u, row in enumerate(rows):
-        a = np.asarray(lng_plant.available_mw(t_db, row["rated_mw"], derate_frac_per_k=row["derate_frac_per_k"]),
-                       dtype=float)
-        avail[:, u] = a
-        fracs = np.linspace(row["min_load_frac"], 1.0, N_CURVE_POINTS)
-        pts = a[:, None] * fracs[None, :]
-        curve_mw[:, u, :] = pts
-        curve_fuel[:, u, :] = lng_plant.fuel_rate_curve_gj_per_h(
-            pts, a[:, None], row["eff_full_lhv"], t_db[:, None], row["kind"],
-            heat_rate_frac_per_k=row["heat_rate_frac_per_k"], convex=True)
+        if row["name"] not in per_model:  # identical units share one evaluation
+            a = np.asarray(lng_plant.available_mw(t_db, row["rated_mw"], derate_frac_per_k=row["derate_frac_per_k"]),
+                           dtype=float)
+            fracs = np.linspace(row["min_load_frac"], 1.0, N_CURVE_POINTS)
+            # The fuel rate at a load fraction f of the available output is
+            #   avail(t) * ambient_factor(t) * g(f)   (models.lng_plant.fuel_gj),
+            # so its convex envelope is g's envelope scaled: evaluate g once at ISO (factor 1).
+            g = np.asarray(lng_plant.fuel_rate_curve_gj_per_h(
+                fracs[None, :], np.ones(1), row["eff_full_lhv"], np.full(1, 15.0), row["kind"],
+                heat_rate_frac_per_k=row["heat_rate_frac_per_k"], convex=True), dtype=float)[0]
+            af = np.asarray(lng_plant.heat_rate_ambient_factor(t_db, frac_per_k=row["heat_rate_frac_per_k"]),
+                            dtype=float)
+            per_model[row["name"]] = (a, a[:, None] * fracs[None, :], (a * af)[:, None] * g[None, :])
+        avail[:, u], curve_mw[:, u, :], curve_fuel[:, u, :] = per_model[row["name"]]
     ds["gas_available_mw"] = (("time", "unit"), avail)
     ds["gas_curve_mw"] = (("time", "unit", "point"), curve_mw)
     ds["gas_curve_fuel_gj_per_h"] = (("time", "unit", "point"), curve_fuel)
