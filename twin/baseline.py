@@ -13,7 +13,8 @@ The rule an operator of a gas-fed campus would recognise, applied step by step:
    (same fraction of their available output) and never go below their minimum stable load;
    the surplus at minimum load displaces grid import, then PV.
 4. **Battery peak shaving** on the grid import above a threshold (default 90 % of the feed),
-   recharging below it; on an islanded campus it covers what would otherwise be unserved.
+   recharging below it; on an islanded campus it floats on the running units' spare output and
+   covers what would otherwise be unserved.
 
 Simplifications against the optimiser (stated so comparisons are honest): no ramp limits and
 no minimum up/down times; no thermal storage and no shifted training load.
@@ -25,6 +26,7 @@ import numpy as np
 import xarray as xr
 
 from models import battery as battery_model
+from twin.settle import RESERVE_DURATION_H, reserve_margin_mw
 from twin.variables import annotate
 
 _EPS = 1e-9
@@ -50,6 +52,10 @@ def baseline_dispatch(ds: xr.Dataset) -> xr.Dataset:
     grid_cap = float(ds["grid_capacity_mw"])
     export_ok = bool(float(ds["grid_export_allowed"]))
     bat_p = float(ds["battery_power_mw"])
+    # what the battery can hold up for the reserve duration from its starting charge (the operator
+    # counts it at commitment time; settle reports the margin from the actual state of charge)
+    bat_reserve = min(bat_p, max(float(ds["battery_soc_initial_frac"]) - float(ds["battery_soc_min_frac"]), 0.0)
+                      * float(ds["battery_energy_mwh"]) * float(ds["battery_eff_discharge"]) / RESERVE_DURATION_H)
     price = ds["grid_price_usd_per_mwh"].values.astype(float)
     grid_co2_cost = float(ds["grid_co2_t_per_mwh"]) * float(ds["carbon_price_usd_per_t"])
 
@@ -83,7 +89,7 @@ def baseline_dispatch(ds: xr.Dataset) -> xr.Dataset:
             largest = np.max(np.where(on, avail * gen_frac[:, None], 0.0), axis=1)
             # headroom left after the largest running unit trips: the others' spare + grid + battery
             spare_others = committed_avail - gas_target - (np.max(np.where(on, avail, 0.0), axis=1) - largest)
-            ok = spare_others + grid_headroom + bat_p >= largest - _EPS
+            ok = spare_others + grid_headroom + bat_reserve >= largest - _EPS
             add = (~ok) & (~on[:, u]) & (gas_target > 0)
             on[:, u] |= add
             committed_avail += np.where(add, avail[:, u], 0.0)
@@ -115,8 +121,11 @@ def baseline_dispatch(ds: xr.Dataset) -> xr.Dataset:
     if bat_p > 0:
         thr = ds.attrs.get("battery_peak_shave_threshold_mw")
         thr = float(thr) if thr is not None and np.isfinite(thr) else 0.9 * grid_cap
+        # islanded: the battery floats on the running units' spare output (recharging from it)
+        # and discharges only into what would otherwise be unserved
+        spare = (np.where(on, avail, 0.0) - gen).sum(axis=1) if (nu and grid_cap <= 0) else np.zeros(n)
         res = battery_model.peak_shave(
-            net, thr, step_h, power_mw=bat_p, energy_mwh=float(ds["battery_energy_mwh"]),
+            net - spare, thr, step_h, power_mw=bat_p, energy_mwh=float(ds["battery_energy_mwh"]),
             soc_min_frac=float(ds["battery_soc_min_frac"]), soc_max_frac=float(ds["battery_soc_max_frac"]),
             initial_soc_frac=float(ds["battery_soc_initial_frac"]),
             eff_charge=float(ds["battery_eff_charge"]), eff_discharge=float(ds["battery_eff_discharge"]),
@@ -126,6 +135,14 @@ def baseline_dispatch(ds: xr.Dataset) -> xr.Dataset:
         soc = np.asarray(res["battery_soc_mwh"], float)
     else:
         dis = ch = soc = np.zeros(n)
+    if nu and grid_cap <= 0 and bat_p > 0:
+        # the recharge comes from the running units' spare output, shared in proportion to it
+        room = np.where(on, avail, 0.0) - gen
+        from_gas = np.minimum(ch, np.maximum(room.sum(axis=1), 0.0))
+        share = np.divide(room, room.sum(axis=1, keepdims=True), out=np.zeros_like(room),
+                          where=room.sum(axis=1, keepdims=True) > 0)
+        gen = gen + share * from_gas[:, None]
+        net = net - from_gas
     net = net - dis + ch
     lo = -grid_cap if export_ok else 0.0
     grid = np.clip(net, lo, grid_cap)
@@ -133,24 +150,13 @@ def baseline_dispatch(ds: xr.Dataset) -> xr.Dataset:
     # any surplus neither exported nor absorbed (islanded at minimum load): back the units off
     spill = np.maximum(grid - net, 0.0)
     if nu and np.any(spill > _EPS):
-        # reduce the committed units' output below min load is not allowed; shed the last unit's
-        # output instead by turning surplus into lower generation proportionally (rare, reported)
+        # nowhere to put it: the running units back off in proportion, below their minimum stable
+        # load if need be (a simplification of the rule; the optimiser honours minimum load exactly)
         share = np.divide(gen, gen.sum(axis=1, keepdims=True), out=np.zeros_like(gen),
                           where=gen.sum(axis=1, keepdims=True) > 0)
         gen = gen - share * spill[:, None]
         gas = gen.sum(axis=1)
-    # N-1 reserve bookkeeping
-    if nu:
-        largest = gen.max(axis=1)
-        avail_on = np.where(on, ds["gas_available_mw"].values, 0.0)
-        spare = (avail_on - gen).sum(axis=1) - (avail_on - gen)[np.arange(n), gen.argmax(axis=1)]
-        bat_head = np.minimum(bat_p, np.maximum(soc - float(ds["battery_soc_min_frac"]) *
-                                                 float(ds["battery_energy_mwh"]), 0.0) / step_h) + ch
-        headroom = spare + np.maximum(grid_cap - grid, 0.0) + (bat_head if bat_p > 0 else 0.0)
-        shortfall = np.maximum(largest - headroom, 0.0)
-    else:
-        largest = np.zeros(n)
-        shortfall = np.zeros(n)
+    largest = gen.max(axis=1) if nu else np.zeros(n)
     start = np.zeros_like(on)
     if nu:
         prev = np.vstack([ds["unit_initial_on"].values[None, :] > 0.5, on[:-1]])
@@ -173,7 +179,11 @@ def baseline_dispatch(ds: xr.Dataset) -> xr.Dataset:
         out[k] = ("time", z.copy())
     out["unserved_mw"] = ("time", unserved)
     out["reserve_required_mw"] = ("time", largest)
-    out["reserve_shortfall_mw"] = ("time", shortfall)
+    out["reserve_shortfall_mw"] = ("time", np.zeros(n))
     out["marginal_price_usd_per_mwh"] = ("time", np.full(n, np.nan))
     out.attrs.update(dispatch="baseline", solver_status="not applicable (rule-based)")
+    # the shortfall of N-1 reserve, measured the same way settle measures the margin
+    margin = reserve_margin_mw(xr.merge([ds[[v for v in ds.data_vars if v not in out]], out],
+                                        compat="override", join="exact"))
+    out["reserve_shortfall_mw"] = ("time", np.maximum(-margin, 0.0))
     return annotate(out)

@@ -16,6 +16,10 @@ import xarray as xr
 from models import lng_plant
 from twin.variables import annotate
 
+#: how long the battery must sustain its reserve contribution after a trip (assumption: one hour,
+#: time enough to start a fast unit; Wärtsilä engines reach full load in 2-5 min, aero GTs 5-8 min)
+RESERVE_DURATION_H = 1.0
+
 COST_ITEMS = ("fuel", "gas_vom", "gas_starts", "grid_energy", "grid_demand", "carbon", "water",
               "battery_degradation")
 
@@ -137,7 +141,8 @@ def reserve_margin_mw(ds: xr.Dataset) -> np.ndarray:
     """Headroom left after the largest running gas unit trips  [MW] (negative = not N-1 secure).
 
     headroom = other running units' (available − output) + grid (capacity − import)
-    + battery (what it can still discharge this step, plus its charging it can stop)
+    + battery (what it can still discharge for RESERVE_DURATION_H from its state of charge, plus the
+    charging it can stop)
     − output of the largest running unit.  With no gas unit running it is the grid and battery
     headroom alone.
     """
@@ -147,7 +152,8 @@ def reserve_margin_mw(ds: xr.Dataset) -> np.ndarray:
     bat_p = float(ds["battery_power_mw"])
     if bat_p > 0:
         soc_min = float(ds["battery_soc_min_frac"]) * float(ds["battery_energy_mwh"])
-        can = np.maximum(ds["battery_soc_mwh"].values - soc_min, 0.0) * float(ds["battery_eff_discharge"]) / step_h
+        can = (np.maximum(ds["battery_soc_mwh"].values - soc_min, 0.0) * float(ds["battery_eff_discharge"])
+               / RESERVE_DURATION_H)
         bat_head = np.minimum(bat_p - ds["battery_discharge_mw"].values, can) + ds["battery_charge_mw"].values
         bat_head = np.maximum(bat_head, 0.0)
     else:

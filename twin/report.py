@@ -1,0 +1,414 @@
+"""The what-if report: one self-contained HTML file for engineers.
+
+``twin report RUN [RUN …] -o report.html`` writes the assumptions (from each run's scenario),
+the headline KPIs side by side with deltas against the first run, every spell of unserved load
+or cooling deficit, and the figures of :mod:`twin.report_figures`.  plotly.js is embedded once,
+inline, so the file opens without a network.  Every number comes from :mod:`twin.kpi` (the same
+functions as the CLI table and the app); each KPI cell carries its exact value in
+``data-value`` so that scripts (and the tests) can read the report back.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+import plotly.io as pio
+import xarray as xr
+import yaml
+
+from twin import kpi
+from twin import report_figures as rf
+
+PRESET_NOTE = ("Runs made by <code>--presets</code> use the operator's baseline (merit-order) dispatch, "
+               "not the optimiser, so that every campus can be reported in one command quickly; "
+               "costs are therefore those of the rule-based dispatch.")
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1200px;
+padding:0 1.5em 3em;color:#222}
+h1{border-bottom:3px solid #1f77b4;padding-bottom:.3em}h2{margin-top:2em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+th,td{border:1px solid #ddd;padding:.25em .6em;text-align:right;vertical-align:top}
+th:first-child,td:first-child{text-align:left}thead th{background:#f3f6fa}
+td.delta{color:#555;font-size:.9em}table.facts td{text-align:left}
+.warn{background:#fff4e5;border-left:4px solid #f08c00;padding:.5em 1em;margin:.6em 0}
+.ok{background:#ebfbee;border-left:4px solid #2f9e44;padding:.5em 1em;margin:.6em 0}
+.note{background:#f1f3f5;border-left:4px solid #868e96;padding:.5em 1em;margin:.6em 0}
+pre{background:#f8f9fa;padding:.8em;overflow:auto;font-size:.85em;max-height:30em}
+code{background:#f1f3f5;padding:0 .2em}
+"""
+
+
+# --------------------------------------------------------------------------- formatting
+def _fmt(v, unit: str = "") -> str:
+    if v is None:
+        return "n/a"
+    if isinstance(v, float | int):
+        v = float(v)
+        if not math.isfinite(v):
+            return "n/a"
+        if unit in ("-", "L/kWh", "kgCO2/kWh"):
+            return f"{v:.3f}"
+        return f"{v:,.1f}" if abs(v) < 1e6 else f"{v:,.0f}"
+    return html.escape(str(v))
+
+
+def _num_attr(v) -> str:
+    """Exact value for a ``data-`` attribute (``repr`` of the float; ``nan`` when missing)."""
+    try:
+        return repr(float(v))
+    except (TypeError, ValueError):
+        return "nan"
+
+
+def _delta(v, ref, unit: str) -> tuple[str, str, float]:
+    try:
+        d = float(v) - float(ref)
+    except (TypeError, ValueError):
+        return "", "delta", float("nan")
+    if not math.isfinite(d):
+        return "n/a", "delta", d
+    rel = f" ({100 * d / abs(float(ref)):+.1f} %)" if float(ref) not in (0.0,) and math.isfinite(float(ref)) else ""
+    cls = "delta"
+    return ("+" if d >= 0 else "−") + _fmt(abs(d), unit) + rel, cls, d
+
+
+def run_names(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None) -> list[str]:
+    """Display names: the given ones, else the scenario names, made unique."""
+    base = list(names) if names is not None else [str(ds.attrs.get("scenario_name", f"run {i + 1}"))
+                                                   for i, ds in enumerate(runs)]
+    out, seen = [], {}
+    for n in base:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n} ({seen[n]})")
+    return out
+
+
+# ------------------------------------------------------------------------------ KPI rows
+def kpi_rows(runs: Sequence[xr.Dataset]) -> list[tuple[str, str, str, list]]:
+    """(key, label, unit, values per run) for the KPI table; every value from :mod:`twin.kpi`."""
+    ks = [kpi.kpis(ds) for ds in runs]
+    rows = [(key, lab, unit, [k.get(key) for k in ks]) for key, lab, unit in kpi.HEADLINE]
+    extra = [("cooling_energy_mwh", "Cooling energy", "MWh"), ("losses_energy_mwh", "UPS and transformer losses", "MWh"),
+             ("unserved_h", "Unserved load", "h"), ("reserve_shortfall_h", "N-1 reserve shortfall", "h"),
+             ("lng_shortfall_t", "LNG the tank could not supply", "t")]
+    rows += [(key, lab, unit, [k.get(key) for k in ks]) for key, lab, unit in extra]
+    sources: list[str] = []
+    for k in ks:
+        for s in k["energy_by_source_mwh"]:
+            if s not in sources:
+                sources.append(s)
+    sources = [s for s in sources if s != "unserved"]  # already a headline row
+    rows += [(f"energy_by_source_mwh.{s}", f"Energy from {s}" if s != "battery_charge" else "Battery charging", "MWh",
+              [k["energy_by_source_mwh"].get(s) for k in ks]) for s in sources]
+    items: list[str] = []
+    for k in ks:
+        for s in k["cost_breakdown_usd"]:
+            if s not in items:
+                items.append(s)
+    rows += [(f"cost_breakdown_usd.{c}", f"Cost: {c.replace('_', ' ')}", "USD",
+              [k["cost_breakdown_usd"].get(c) for k in ks]) for c in items]
+    if any("savings_vs_baseline_usd" in ds.attrs for ds in runs):
+        rows.append(("savings_vs_baseline_usd", "Savings vs baseline dispatch", "USD",
+                     [ds.attrs.get("savings_vs_baseline_usd") for ds in runs]))
+    return rows
+
+
+def _kpi_table(runs: Sequence[xr.Dataset], names: list[str]) -> str:
+    head = "".join(f"<th>{html.escape(n)}</th>" + (f"<th>Δ vs {html.escape(names[0])}</th>" if i else "")
+                   for i, n in enumerate(names))
+    out = [f'<table id="kpi-table"><thead><tr><th>KPI</th><th>unit</th>{head}</tr></thead><tbody>']
+    for key, lab, unit, vals in kpi_rows(runs):
+        cells = []
+        for i, v in enumerate(vals):
+            cells.append(f'<td class="kpi" data-run="{i}" data-kpi="{html.escape(key)}" '
+                         f'data-value="{_num_attr(v)}">{_fmt(v, unit)}</td>')
+            if i:
+                text, cls, d = _delta(v, vals[0], unit)
+                cells.append(f'<td class="{cls}" data-run="{i}" data-kpi="{html.escape(key)}" '
+                             f'data-delta="{_num_attr(d)}">{text}</td>')
+        out.append(f'<tr data-kpi="{html.escape(key)}"><td>{html.escape(lab)}</td><td>{html.escape(unit)}</td>'
+                   + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------- sections
+def _runs_table(runs: Sequence[xr.Dataset], names: list[str]) -> str:
+    rows = []
+    for i, (ds, n) in enumerate(zip(runs, names)):
+        t = ds["time"].values
+        period = f"{str(t[0])[:16]} → {str(t[-1])[:16]}" if len(t) else "empty"
+        rows.append(f'<tr data-run="{i}"><td>{html.escape(n)}</td>'
+                    f'<td>{html.escape(str(ds.attrs.get("scenario_name", "")))}</td>'
+                    f'<td>{html.escape(str(ds.attrs.get("site_name", "")))}</td>'
+                    f'<td>{html.escape(str(ds.attrs.get("dispatch", "")))}</td>'
+                    f'<td>{html.escape(kpi.status(ds))}</td><td>{html.escape(period)}</td>'
+                    f'<td>{html.escape(str(ds.attrs.get("step", "")))}</td>'
+                    f'<td>{html.escape(str(ds.attrs.get("solver_status", "")))}</td></tr>')
+    return ('<table id="runs-table"><thead><tr><th>run</th><th>scenario</th><th>site</th><th>dispatch</th>'
+            '<th>status</th><th>period (first → last step)</th><th>step</th><th>solver</th></tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>")
+
+
+def _scenario_facts(sc: dict) -> list[tuple[str, str]]:
+    """A few lines an engineer checks first, from the scenario mapping."""
+    g = lambda d, *ks, default="": _get(d, ks, default)  # noqa: E731
+    facts = [("site", f"{g(sc, 'site', 'name')} ({g(sc, 'site', 'country')}), weather "
+                      f"{g(sc, 'site', 'weather', 'source')} {g(sc, 'site', 'weather', 'site_id') or ''}"),
+             ("period", f"{g(sc, 'period', 'start')} → {g(sc, 'period', 'end')}, step {g(sc, 'period', 'step')}")]
+    for h in sc.get("halls") or []:
+        if isinstance(h, dict):
+            c = h.get("cooling") or {}
+            facts.append((f"hall {h.get('name', '')}", f"{h.get('racks', '')} × {h.get('rack_model', '')}, "
+                                                        f"{c.get('type', '')} cooling"))
+    p = sc.get("power") or {}
+    gas = ", ".join(f"{u.get('count', '')} × {u.get('model', '')}" for u in p.get("gas_units") or []
+                    if isinstance(u, dict)) or "none"
+    facts += [("gas units", gas),
+              ("grid", f"{g(p, 'grid', 'capacity_mw', default=0)} MW, tariff {g(p, 'grid', 'tariff') or '—'}"),
+              ("solar", f"{g(p, 'solar', 'capacity_mwp', default=0)} MWp"),
+              ("battery", f"{g(p, 'battery', 'power_mw', default=0)} MW / {g(p, 'battery', 'energy_mwh', default=0)} MWh"),
+              ("LNG price", f"{g(sc, 'fuel', 'lng_price_usd_per_mmbtu', default='default')} USD/MMBtu"),
+              ("carbon price", f"{g(sc, 'economics', 'carbon_price_usd_per_t', default='default')} USD/t")]
+    return facts
+
+
+def _get(d, keys, default=""):
+    for k in keys:
+        if not isinstance(d, dict) or k not in d or d[k] is None:
+            return default
+        d = d[k]
+    return d
+
+
+def _assumptions(runs: Sequence[xr.Dataset], names: list[str]) -> str:
+    out = []
+    for i, (ds, n) in enumerate(zip(runs, names)):
+        text = str(ds.attrs.get("scenario_yaml", ""))
+        try:
+            sc = yaml.safe_load(text) or {}
+        except yaml.YAMLError:
+            sc = {}
+        sc = sc if isinstance(sc, dict) else {}
+        rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in _scenario_facts(sc))
+        desc = html.escape(str(sc.get("description", "")).strip())
+        notes = "".join(f"<li>{html.escape(str(x))}</li>" for x in sc.get("notes") or [])
+        out.append(f'<div class="assumptions" data-run="{i}"><h3>{html.escape(n)}</h3>'
+                   + (f"<p>{desc}</p>" if desc else "")
+                   + f'<table class="facts">{rows}</table>'
+                   + (f"<p>Assumptions where public figures stop:</p><ul>{notes}</ul>" if notes else "")
+                   + f"<details><summary>scenario file</summary><pre>{html.escape(text)}</pre></details></div>")
+    return "\n".join(out)
+
+
+def _shortfall_section(runs: Sequence[xr.Dataset], names: list[str]) -> str:
+    out = []
+    for i, (ds, n) in enumerate(zip(runs, names)):
+        events = [("unserved load", "unserved_mw", e) for e in kpi.shortfall_events(ds, "unserved_mw")]
+        events += [("cooling deficit", "cooling_deficit_mw", e) for e in kpi.shortfall_events(ds, "cooling_deficit_mw")]
+        res_h = kpi.reserve_shortfall_h(ds)
+        head = f"<h3>{html.escape(n)}</h3>"
+        if not events:
+            msg = f'<div class="ok" data-run="{i}">No hour of unserved load or cooling deficit.</div>'
+        else:
+            uh, ch = kpi.unserved_hours(ds), kpi.cooling_deficit_h(ds)
+            msg = (f'<div class="warn" data-run="{i}">{_fmt(uh)} h of unserved load '
+                   f'({_fmt(kpi.unserved_mwh(ds))} MWh) and {_fmt(ch)} h of cooling deficit — every spell below.</div>')
+        if res_h > 0:
+            msg += (f'<div class="warn">N-1 reserve margin below zero for {_fmt(res_h)} h '
+                    f"(minimum {_fmt(kpi.min_reserve_margin_mw(ds))} MW).</div>")
+        rows = "".join(
+            f'<tr class="shortfall" data-run="{i}" data-kind="{var}" data-hours="{_num_attr(e["hours"])}" '
+            f'data-energy="{_num_attr(e["energy_mwh"])}"><td>{kind}</td><td>{html.escape(e["start"])}</td>'
+            f'<td>{html.escape(e["end"])}</td><td>{_fmt(e["hours"])}</td><td>{e["peak_mw"]:,.3f}</td>'
+            f'<td>{e["energy_mwh"]:,.3f}</td></tr>' for kind, var, e in events)
+        table = ("" if not events else
+                 f'<table class="shortfalls" id="shortfalls-run{i}"><thead><tr><th>what</th><th>from</th>'
+                 f"<th>until</th><th>hours</th><th>peak [MW]</th><th>energy [MWh]</th></tr></thead>"
+                 f"<tbody>{rows}</tbody></table>")
+        out.append(head + msg + table)
+    return "\n".join(out)
+
+
+def _figure_html(fig, div_id: str) -> str:
+    return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config={"displaylogo": False, "responsive": True})
+
+
+def report_html(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None, *,
+                title: str = "Campus Twin what-if report", notes: Sequence[str] = ()) -> str:
+    """The report as one self-contained HTML document (plotly.js inline, once).
+
+    Parameters
+    ----------
+    runs : settled run Datasets; the first is the reference for the deltas.
+    names : display names (default: the scenario names, made unique).
+    title : page title.
+    notes : extra HTML paragraphs (trusted text) shown under the title.
+    """
+    if not runs:
+        raise ValueError("runs: empty — a report needs at least one run")
+    from plotly.offline import get_plotlyjs
+
+    names = run_names(runs, names)
+    any_short = any(kpi.shortfall_events(ds, "unserved_mw") or kpi.shortfall_events(ds, "cooling_deficit_mw")
+                    for ds in runs)
+    parts = [f"<h1>{html.escape(title)}</h1>",
+             f'<p>Generated {datetime.now(timezone.utc).isoformat(timespec="seconds")} by Campus Twin '
+             f'{html.escape(str(runs[0].attrs.get("software_version", "")))}. '
+             + ("Several runs: side by side, deltas against the first (" + html.escape(names[0]) + ")."
+                if len(runs) > 1 else "") + "</p>"]
+    parts += [f'<div class="note">{n}</div>' for n in notes]
+    parts += ['<h2 id="runs">Runs</h2>', _runs_table(runs, names),
+              '<h2 id="assumptions">Assumptions</h2>', _assumptions(runs, names),
+              '<h2 id="kpis">Headline KPIs</h2>', _kpi_table(runs, names),
+              '<h2 id="shortfalls">Unserved load and cooling deficit</h2>', _shortfall_section(runs, names)]
+    if any_short:
+        parts.append(_figure_html(rf.shortfalls(runs, names), "fig-shortfalls"))
+    for div_id, sec, build in rf.FIGURES:
+        parts += [f'<h2 id="{div_id[4:]}">{html.escape(sec)}</h2>', _figure_html(build(runs, names), div_id)]
+    body = "\n".join(parts)
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
+            f'<script type="text/javascript">{get_plotlyjs()}</script></head>\n<body>\n{body}\n</body></html>\n')
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run_presets(store: str | Path, names: Sequence[str] | None = None, *, progress=print) -> list[Path]:
+    """Run every scenario preset (baseline dispatch) into ``store``; return the run directories."""
+    import twin
+    from twin.scenario import load_scenario, preset_names
+    from twin.store import save_run
+
+    out = []
+    for name in names if names is not None else preset_names():
+        sc = load_scenario(name)
+        if progress:
+            progress(f"running preset {name} (baseline dispatch) …")
+        out.append(save_run(twin.simulate(sc), store))
+    return out
+
+
+def write_report(run_dirs: Sequence[str], output: str, *, presets: bool = False, store: str = "runs") -> int:
+    """Write the report of ``run_dirs`` (and, with ``presets``, of every preset) to ``output``.
+
+    Returns the exit code (0); bad input raises :class:`twin.cli.BadInput` before any work.
+    """
+    from twin.cli import BadInput
+    from twin.scenario import ScenarioError, preset_names
+    from twin.store import is_run_dir, open_run, read_summary
+
+    problems = [f"{d}: not a run directory (needs run.nc, scenario.yaml and summary.json)"
+                for d in run_dirs if not is_run_dir(d)]
+    if not run_dirs and not presets:
+        problems.append("report: no run given — name at least one run directory, or use --presets")
+    out = Path(output)
+    if out.is_dir():
+        problems.append(f"-o {output}: is a directory — give a file name such as report.html")
+    elif not out.parent.is_dir():
+        problems.append(f"-o {output}: directory {str(out.parent)!r} does not exist")
+    if presets and not preset_names():
+        problems.append("--presets: no scenario presets found")
+    if problems:
+        raise BadInput(problems)
+    dirs = [Path(d) for d in run_dirs]
+    notes = []
+    if presets:
+        try:
+            dirs += run_presets(store)
+        except ScenarioError as e:
+            raise BadInput(e.problems) from None
+        notes.append(PRESET_NOTE)
+    runs = [open_run(d) for d in dirs]
+    names = [read_summary(d)["run_id"] for d in dirs]
+    _write_atomic(out, report_html(runs, names, notes=notes))
+    print(f"wrote {out} ({len(runs)} run{'s' if len(runs) != 1 else ''})")
+    return 0
+
+
+# ------------------------------------------------------------------------------ sweeps
+def sweep_report_html(ds: xr.Dataset, *, title: str | None = None) -> str:
+    """A sweep's report: each KPI against each varied parameter, a tornado chart of the headline
+    KPI, a series of every member, and the table of members (failed ones with their reason).
+
+    ``ds`` is a sweep store (:func:`twin.sweep.open_sweep`); the KPIs in it were computed by
+    :mod:`twin.kpi` on each member's run.
+    """
+    import json
+
+    from plotly.offline import get_plotlyjs
+
+    ds = ds.load()
+    params = json.loads(ds.attrs.get("parameters", "[]"))
+    headline = ds.attrs.get("headline_kpi", "cost_usd")
+    name = str(ds.attrs.get("sweep_name", "sweep"))
+    title = title or f"Campus Twin sweep report — {name}"
+    status = ds["status"].values.astype(str)
+    counts = {s: int((status == s).sum()) for s in ("ok", "shortfall", "incomplete", "failed", "pending")}
+    unit = dict((k, u) for k, _, u in kpi.HEADLINE)
+    labels = dict((k, f"{lab} [{u}]") for k, lab, u in kpi.HEADLINE)
+    kpi_cols = [k for k, _ in rf.SWEEP_KPIS if k in ds]
+    head = "".join(f"<th>{html.escape(p)}</th>" for p in params) + "".join(
+        f"<th>{html.escape(labels.get(k, k))}</th>" for k in kpi_cols)
+    rows = []
+    for pos in range(ds.sizes["scenario"]):
+        cells = "".join(f"<td>{html.escape(str(ds[p].values[pos]))}</td>" for p in params)
+        cells += "".join(f'<td class="kpi" data-kpi="{k}" data-value="{_num_attr(ds[k].values[pos])}">'
+                         f"{_fmt(float(ds[k].values[pos]), unit.get(k, ''))}</td>" for k in kpi_cols)
+        err = str(ds["error"].values[pos])
+        rows.append(f'<tr data-member="{int(ds["member_index"].values[pos])}" data-status="{html.escape(status[pos])}">'
+                    f'<td>{int(ds["member_index"].values[pos])}</td><td>{html.escape(status[pos])}</td>{cells}'
+                    f"<td>{html.escape(err)}</td></tr>")
+    table = (f'<table id="members-table"><thead><tr><th>member</th><th>status</th>{head}<th>reason (failed)</th>'
+             f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    figs = []
+    if params and counts["ok"] + counts["shortfall"] + counts["incomplete"]:
+        figs += ['<h2 id="tornado">Which input matters most</h2>',
+                 _figure_html(rf.tornado(ds, headline, params, labels.get(headline, headline)), "fig-tornado"),
+                 '<h2 id="kpi-vs-parameters">KPIs against the varied parameters</h2>',
+                 _figure_html(rf.sweep_scatter(ds, params), "fig-sweep-scatter")]
+        if "facility_power_mw" in ds:
+            figs += ['<h2 id="series">Facility power of every member</h2>',
+                     _figure_html(rf.sweep_series(ds, "facility_power_mw"), "fig-sweep-series")]
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+    body = "\n".join([
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p>{html.escape(str(ds.attrs.get('sweep_description', '')))}</p>",
+        f'<p>Base scenario <code>{html.escape(str(ds.attrs.get("base_scenario_name", "")))}</code>, '
+        f'{html.escape(str(ds.attrs.get("sampling", "")))} sampling, {ds.sizes["scenario"]} members ({summary}), '
+        f'{html.escape(str(ds.attrs.get("dispatch", "")))} dispatch. KPIs from the same functions as '
+        f"<code>twin summary</code>.</p>",
+        *figs, '<h2 id="members">Members</h2>', table,
+        f"<details><summary>sweep file</summary><pre>{html.escape(str(ds.attrs.get('sweep_yaml', '')))}</pre></details>"])
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f'<style>{_CSS}</style><script type="text/javascript">{get_plotlyjs()}</script></head>\n'
+            f"<body>\n{body}\n</body></html>\n")
+
+
+def write_sweep_report(store: xr.Dataset | str | Path, output: str | Path) -> Path:
+    """Write :func:`sweep_report_html` of a sweep store (path or Dataset) to ``output``."""
+    from twin.sweep import open_sweep
+
+    ds = store if isinstance(store, xr.Dataset) else open_sweep(store)
+    out = Path(output)
+    _write_atomic(out, sweep_report_html(ds))
+    return out

@@ -1,0 +1,340 @@
+"""Figures of the what-if report: pure functions from run Datasets to plotly figures.
+
+Every builder takes a list of settled run Datasets and their display names (the first run is
+the reference) and returns a :class:`plotly.graph_objects.Figure`.  Totals come from
+:mod:`twin.kpi`; axis labels from :func:`twin.variables.label`.  Long time series (a year at
+one-minute steps) are thinned for plotting only — to hourly, then daily — never the KPIs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import xarray as xr
+from plotly.subplots import make_subplots
+
+from twin import kpi
+from twin.variables import label
+
+#: most points one time-series trace gets; above it the series is resampled (plotting only)
+MAX_POINTS = 9000
+SOURCE_COLOURS = {"gas": "#e45756", "grid": "#4c78a8", "solar": "#eeca3b", "battery": "#54a24b",
+                  "unserved": "#222222"}
+RUN_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+               "#bcbd22", "#17becf"]
+
+
+def _colour(i: int) -> str:
+    return RUN_COLOURS[i % len(RUN_COLOURS)]
+
+
+def thin(da: xr.DataArray, how: str = "mean", max_points: int = MAX_POINTS) -> xr.DataArray:
+    """A time series resampled to hourly, then daily, until it has at most ``max_points`` points."""
+    for rule in ("1h", "1D"):
+        if da.sizes["time"] <= max_points:
+            return da
+        da = getattr(da.resample(time=rule), how)()
+    return da
+
+
+def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(title=title, height=height, template="plotly_white", hovermode="x unified",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+                      margin=dict(l=60, r=20, t=80, b=50))
+    return fig
+
+
+def _monthly(ds: xr.Dataset) -> xr.DataArray:
+    """``kpi.monthly_energy_by_source_mwh``; if it trips on the scalar ``source`` coordinate that
+    ``sel`` leaves behind (seen with xarray 2025+), the same sums with that coordinate dropped."""
+    try:
+        return kpi.monthly_energy_by_source_mwh(ds)
+    except ValueError:
+        step_h = float(ds.attrs["step_h"])
+        units = [str(u) for u in ds["unit"].values] if "unit" in ds.coords else []
+        sup = ds["supply_mw"]
+        parts = {"gas": sup.sel(source=units).sum("source") if units else xr.zeros_like(ds["unserved_mw"])}
+        for s in ("grid", "solar", "battery"):
+            parts[s] = sup.sel(source=s, drop=True)
+        parts["unserved"] = ds["unserved_mw"]
+        da = xr.concat([p.reset_coords(drop=True) for p in parts.values()],
+                       dim=pd.Index(list(parts), name="source"))
+        return (da.resample(time="MS").sum() * step_h).rename("energy_mwh")
+
+
+def monthly_energy(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
+    """Energy by source and month, one panel per run  [MWh] (from ``kpi.monthly_energy_by_source_mwh``)."""
+    fig = make_subplots(rows=len(runs), cols=1, shared_xaxes=False, subplot_titles=list(names),
+                        vertical_spacing=0.12 / max(len(runs), 1))
+    for i, ds in enumerate(runs):
+        m = _monthly(ds)
+        months = pd.DatetimeIndex(m["time"].values).strftime("%Y-%m")
+        for s in m["source"].values:
+            s = str(s)
+            fig.add_trace(go.Bar(x=list(months), y=m.sel(source=s).values, name=s, legendgroup=s,
+                                 showlegend=i == 0, marker_color=SOURCE_COLOURS.get(s)), row=i + 1, col=1)
+        fig.update_yaxes(title_text="energy [MWh]", row=i + 1, col=1)
+        fig.update_xaxes(type="category", row=i + 1, col=1)
+    fig.update_layout(barmode="stack")
+    return _layout(fig, "Monthly energy by source", height=max(360, 260 * len(runs)))
+
+
+def load_duration(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
+    """Facility power sorted from highest to lowest against the share of the period."""
+    fig = go.Figure()
+    for i, ds in enumerate(runs):
+        p = np.sort(ds["facility_power_mw"].values)[::-1]
+        n = p.size
+        idx = np.unique(np.linspace(0, n - 1, min(n, MAX_POINTS)).astype(int)) if n else np.array([], int)
+        x = 100.0 * (idx + 1) / max(n, 1)
+        fig.add_trace(go.Scatter(x=x, y=p[idx], mode="lines", name=names[i], line_color=_colour(i)))
+    fig.update_xaxes(title_text="share of the period at or above [%]")
+    fig.update_yaxes(title_text=label("facility_power_mw"))
+    fig.update_layout(hovermode="closest")
+    return _layout(fig, "Load-duration curve (facility power)")
+
+
+def pue_vs_wetbulb(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
+    """PUE at every (thinned) step against the ambient wet-bulb temperature."""
+    fig = go.Figure()
+    for i, ds in enumerate(runs):
+        p = thin(kpi.pue_hourly(ds))
+        wb = thin(ds["ambient_wetbulb_c"])
+        fig.add_trace(go.Scattergl(x=wb.values, y=p.values, mode="markers", name=names[i],
+                                   marker=dict(size=4, opacity=0.5, color=_colour(i))))
+    fig.update_xaxes(title_text=label("ambient_wetbulb_c"))
+    fig.update_yaxes(title_text=label("pue"))
+    fig.update_layout(hovermode="closest")
+    return _layout(fig, "PUE against ambient wet-bulb temperature")
+
+
+def cooling_energy_parts_mwh(ds: xr.Dataset) -> dict[str, float]:
+    """Cooling energy split into chiller compressors and the rest (fans, pumps, heat rejection)  [MWh].
+
+    The total is :func:`twin.kpi.cooling_energy_mwh`; the chiller share is the step sum of
+    ``chiller_power_mw`` (zero where the run has no chillers).
+    """
+    total = kpi.cooling_energy_mwh(ds)
+    chiller = float(ds["chiller_power_mw"].sum()) * float(ds.attrs["step_h"]) if "chiller_power_mw" in ds else 0.0
+    return {"chiller compressors": chiller, "fans, pumps and heat rejection": total - chiller}
+
+
+def cooling_breakdown(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
+    """Cooling energy by component and by hall, one bar per run  [MWh]."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["by component", "by data hall"])
+    parts = [cooling_energy_parts_mwh(ds) for ds in runs]
+    for k in parts[0]:
+        fig.add_trace(go.Bar(x=list(names), y=[p[k] for p in parts], name=k), row=1, col=1)
+    halls: dict[str, list[float]] = {}
+    for i, ds in enumerate(runs):
+        if "hall_cooling_power_mw" not in ds:
+            continue
+        e = ds["hall_cooling_power_mw"].sum("time") * float(ds.attrs["step_h"])
+        for h, v in zip(ds["hall"].values, e.values):
+            halls.setdefault(str(h), [0.0] * len(runs))[i] = float(v)
+    for h, vals in halls.items():
+        fig.add_trace(go.Bar(x=list(names), y=vals, name=f"hall {h}"), row=1, col=2)
+    fig.update_yaxes(title_text="cooling energy [MWh]", row=1, col=1)
+    fig.update_layout(barmode="stack", hovermode="closest")
+    return _layout(fig, "Cooling energy breakdown")
+
+
+def fuel_and_lng(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
+    """Fuel burnt (all gas units, LHV) and the LNG tank level over time."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    for i, ds in enumerate(runs):
+        step_h = float(ds.attrs["step_h"])
+        if "fuel_gj" in ds:
+            f = ds["fuel_gj"].sum("unit") if "unit" in ds["fuel_gj"].dims else ds["fuel_gj"]
+        else:
+            f = xr.zeros_like(ds["facility_power_mw"])
+        rate = thin(f / step_h)
+        fig.add_trace(go.Scatter(x=rate["time"].values, y=rate.values, mode="lines", name=names[i],
+                                 legendgroup=names[i], line_color=_colour(i)), row=1, col=1)
+        if "lng_tank_t" in ds:
+            tank = thin(ds["lng_tank_t"])
+            fig.add_trace(go.Scatter(x=tank["time"].values, y=tank.values, mode="lines", name=names[i],
+                                     legendgroup=names[i], showlegend=False, line_color=_colour(i)),
+                          row=2, col=1)
+    fig.update_yaxes(title_text="fuel burnt (LHV) [GJ/h]", row=1, col=1)
+    fig.update_yaxes(title_text=label("lng_tank_t"), row=2, col=1)
+    return _layout(fig, "Fuel and LNG tank level", height=560)
+
+
+def co2(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
+    """Cumulative CO2 (gas burnt on site and grid import) over the period  [t]."""
+    fig = go.Figure()
+    for i, ds in enumerate(runs):
+        c = thin(ds["co2_t"].cumsum("time"), "last")
+        fig.add_trace(go.Scatter(x=c["time"].values, y=c.values, mode="lines", name=names[i],
+                                 line_color=_colour(i)))
+    fig.update_yaxes(title_text="cumulative CO2 (gas + grid) [t]")
+    return _layout(fig, "CO2 emissions")
+
+
+def cost_breakdown(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
+    """Cost by item, one bar per run and item  [USD] (from ``kpi.cost_breakdown_usd``)."""
+    fig = go.Figure()
+    for i, ds in enumerate(runs):
+        cb = kpi.cost_breakdown_usd(ds)
+        fig.add_trace(go.Bar(x=list(cb), y=list(cb.values()), name=names[i], marker_color=_colour(i)))
+    fig.update_yaxes(title_text="cost over the period [USD]")
+    fig.update_layout(barmode="group", hovermode="closest")
+    return _layout(fig, "Cost breakdown")
+
+
+def reserve_margin(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
+    """N-1 reserve margin over the period (thinned by the minimum: the worst hour of each day)."""
+    fig = go.Figure()
+    for i, ds in enumerate(runs):
+        r = thin(ds["reserve_margin_mw"], "min")
+        fig.add_trace(go.Scatter(x=r["time"].values, y=r.values, mode="lines", name=names[i],
+                                 line_color=_colour(i)))
+    fig.add_hline(y=0, line_dash="dash", line_color="#c00")
+    fig.update_yaxes(title_text=label("reserve_margin_mw"))
+    return _layout(fig, "N-1 reserve margin (below zero: losing the largest unit sheds load)")
+
+
+def shortfalls(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
+    """Unserved load and cooling deficit over time (thinned by the maximum)."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    for i, ds in enumerate(runs):
+        for row, var in ((1, "unserved_mw"), (2, "cooling_deficit_mw")):
+            s = thin(ds[var], "max")
+            fig.add_trace(go.Scatter(x=s["time"].values, y=s.values, mode="lines", name=names[i],
+                                     legendgroup=names[i], showlegend=row == 1, line_color=_colour(i)),
+                          row=row, col=1)
+    fig.update_yaxes(title_text=label("unserved_mw"), row=1, col=1)
+    fig.update_yaxes(title_text=label("cooling_deficit_mw"), row=2, col=1)
+    return _layout(fig, "Unserved load and cooling deficit", height=480)
+
+
+#: the report's figures in order: (div id, section title, builder)
+FIGURES = [
+    ("fig-monthly-energy", "Monthly energy by source", monthly_energy),
+    ("fig-load-duration", "Load-duration curve", load_duration),
+    ("fig-pue-wetbulb", "PUE against ambient wet-bulb", pue_vs_wetbulb),
+    ("fig-cooling-breakdown", "Cooling energy breakdown", cooling_breakdown),
+    ("fig-fuel-lng", "Fuel and LNG tank level", fuel_and_lng),
+    ("fig-co2", "CO2", co2),
+    ("fig-cost-breakdown", "Cost breakdown", cost_breakdown),
+    ("fig-reserve-margin", "Reserve margin over the period", reserve_margin),
+]
+
+
+# ---------------------------------------------------------------------------- sweeps
+#: KPIs a sweep report plots against every varied parameter: (key, label)
+SWEEP_KPIS = [("pue", "PUE [-]"), ("cost_usd", "cost [USD]"), ("co2_t", "CO2 [t]"), ("lng_t", "LNG [t]"),
+              ("peak_facility_mw", "peak facility [MW]"), ("water_m3", "water [m3]"),
+              ("unserved_mwh", "unserved energy [MWh]"), ("min_reserve_margin_mw", "min N-1 reserve margin [MW]")]
+_DONE = ("ok", "shortfall", "incomplete")
+
+
+def _finished(ds: xr.Dataset) -> np.ndarray:
+    return np.isin(ds["status"].values.astype(str), _DONE)
+
+
+def _is_numeric(x: np.ndarray) -> bool:
+    return x.dtype.kind in "fiu"
+
+
+def parameter_groups(x: np.ndarray, max_levels: int = 5) -> tuple[list[str], np.ndarray]:
+    """Levels of a swept parameter: its distinct values, or terciles when numeric and many."""
+    if _is_numeric(x) and len(np.unique(x[np.isfinite(x)])) > max_levels:
+        edges = np.nanquantile(x, [0, 1 / 3, 2 / 3, 1])
+        g = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, 2)
+        names = [f"{edges[i]:.4g}–{edges[i + 1]:.4g}" for i in range(3)]
+        return names, g
+    vals = np.asarray(x).astype(str) if not _is_numeric(x) else x
+    uniq = list(dict.fromkeys(vals.tolist())) if not _is_numeric(x) else sorted(set(vals.tolist()))
+    g = np.array([uniq.index(v) for v in vals.tolist()])
+    return [str(u) if not isinstance(u, float) or not u.is_integer() else str(int(u)) for u in uniq], g
+
+
+def tornado_data(ds: xr.Dataset, kpi_name: str, params: Sequence[str]) -> list[dict]:
+    """For each parameter: the mean KPI at each of its levels (finished members only), and the
+    swing (highest minus lowest level mean); sorted by swing, largest first."""
+    ok = _finished(ds)
+    y = ds[kpi_name].values.astype(float)
+    out = []
+    for p in params:
+        names, g = parameter_groups(ds[p].values)
+        means = []
+        for k in range(len(names)):
+            sel = ok & (g == k) & np.isfinite(y)
+            means.append(float(y[sel].mean()) if sel.any() else float("nan"))
+        fin = [(m, n) for m, n in zip(means, names) if np.isfinite(m)]
+        if not fin:
+            out.append(dict(parameter=p, low=float("nan"), high=float("nan"), swing=0.0, low_level="",
+                            high_level="", means=dict(zip(names, means))))
+            continue
+        lo, hi = min(fin), max(fin)
+        out.append(dict(parameter=p, low=lo[0], high=hi[0], swing=hi[0] - lo[0], low_level=lo[1],
+                        high_level=hi[1], means=dict(zip(names, means))))
+    return sorted(out, key=lambda d: -d["swing"])
+
+
+def tornado(ds: xr.Dataset, kpi_name: str, params: Sequence[str], kpi_label: str | None = None) -> go.Figure:
+    """Which input moves ``kpi_name`` most: one bar per parameter from its lowest to its highest
+    level mean, around the mean of all finished members."""
+    rows = tornado_data(ds, kpi_name, params)[::-1]
+    y_all = ds[kpi_name].values.astype(float)[_finished(ds)]
+    centre = float(np.nanmean(y_all)) if y_all.size else 0.0
+    fig = go.Figure(go.Bar(
+        y=[r["parameter"] for r in rows], x=[r["swing"] for r in rows], base=[r["low"] for r in rows],
+        orientation="h", marker_color="#4c78a8",
+        text=[f"{r['low_level']} → {r['high_level']}" for r in rows], textposition="inside",
+        customdata=[[r["low"], r["high"]] for r in rows],
+        hovertemplate="%{y}<br>level means %{customdata[0]:,.4g} → %{customdata[1]:,.4g}<extra></extra>"))
+    fig.add_vline(x=centre, line_dash="dash", line_color="#555")
+    fig.update_xaxes(title_text=kpi_label or kpi_name)
+    fig.update_layout(hovermode="closest")
+    return _layout(fig, f"Tornado: which input moves {kpi_label or kpi_name} most", height=140 + 60 * len(rows))
+
+
+def sweep_scatter(ds: xr.Dataset, params: Sequence[str], kpis: Sequence[tuple[str, str]] = SWEEP_KPIS) -> go.Figure:
+    """Every KPI (rows) against every varied parameter (columns); failed members are left out."""
+    kpis = [k for k in kpis if k[0] in ds]
+    fig = make_subplots(rows=len(kpis), cols=len(params), shared_yaxes="rows", horizontal_spacing=0.04,
+                        vertical_spacing=0.25 / max(len(kpis), 1), column_titles=list(params))
+    ok = _finished(ds)
+    labels = ds["member_label"].values.astype(str)
+    status = ds["status"].values.astype(str)
+    for r, (k, lab) in enumerate(kpis, start=1):
+        y = ds[k].values.astype(float)
+        for c, p in enumerate(params, start=1):
+            x = ds[p].values
+            xs = x[ok] if _is_numeric(x) else x.astype(str)[ok]
+            fig.add_trace(go.Scatter(x=xs, y=y[ok], mode="markers", showlegend=False,
+                                     marker=dict(size=7, opacity=0.7, color=np.where(status[ok] == "ok", "#1f77b4", "#d62728")),
+                                     text=labels[ok], hovertemplate="%{text}<br>" + lab + " %{y:,.4g}<extra></extra>"),
+                          row=r, col=c)
+            if not _is_numeric(x):
+                fig.update_xaxes(type="category", row=r, col=c)
+        fig.update_yaxes(title_text=lab, row=r, col=1)
+    fig.update_layout(hovermode="closest")
+    return _layout(fig, "Each KPI against each varied parameter (red: member with a shortfall or incomplete solve)",
+                   height=max(400, 210 * len(kpis)))
+
+
+def sweep_series(ds: xr.Dataset, var: str = "facility_power_mw", max_members: int = 60) -> go.Figure:
+    """One series (``var``) of every finished member over its steps (time of the first member)."""
+    fig = go.Figure()
+    ok = np.flatnonzero(_finished(ds))[:max_members]
+    labels = ds["member_label"].values.astype(str)
+    for pos in ok:
+        s = thin(ds[var].isel(scenario=pos))
+        fig.add_trace(go.Scatter(x=s["time"].values, y=s.values, mode="lines", name=labels[pos],
+                                 line=dict(width=1), opacity=0.7))
+    fig.update_yaxes(title_text=label(var) if var in _registry() else var)
+    fig.update_layout(showlegend=len(ok) <= 6)
+    return _layout(fig, f"{var} of every member" + (f" (first {max_members})" if len(ok) == max_members else ""))
+
+
+def _registry():
+    from twin.variables import REGISTRY
+
+    return REGISTRY
