@@ -214,3 +214,25 @@ def test_validate_runs_checks(capsys):
 def test_scenario_yaml_round_trip(default_scenario):
     again = parse_scenario(yaml.safe_load(default_scenario.text()))
     assert again.hash() == default_scenario.hash()
+
+
+def test_scenario_with_epw_weather(tmp_path, write_epw):
+    write_epw(tmp_path / "site.epw", "ulsan")
+    d = load_scenario("default").model_dump(mode="json")
+    d["site"].update(name="Ulsan EPW", country="KR", latitude=35.54, longitude=129.31, utc_offset_h=9,
+                     weather={"source": "epw", "path": "site.epw"})
+    d["power"]["grid"]["tariff"] = "kepco-industrial-gap2-hva-1"
+    p = tmp_path / "epw.yaml"
+    p.write_text(yaml.safe_dump(d))
+    ds = twin.simulate(load_scenario(p))  # the EPW path resolves relative to the scenario file
+    typ = twin.simulate(_modified("default", lambda d: d["site"].update(
+        country="KR", latitude=35.54, longitude=129.31, utc_offset_h=9,
+        weather={"source": "typical", "site_id": "ulsan"}) or d["power"]["grid"].update(
+        tariff="kepco-industrial-gap2-hva-1")))
+    np.testing.assert_allclose(ds["ambient_drybulb_c"], typ["ambient_drybulb_c"], atol=0.06)
+    assert np.abs(_balance(ds)).max() < 1e-6
+    missing = tmp_path / "missing.yaml"
+    d["site"]["weather"]["path"] = "nope.epw"
+    missing.write_text(yaml.safe_dump(d))
+    with pytest.raises(twin.ScenarioError, match=r"site.weather.path: 'nope.epw' — no such EPW file"):
+        load_scenario(missing)
