@@ -236,3 +236,11 @@ def test_scenario_with_epw_weather(tmp_path, write_epw):
     missing.write_text(yaml.safe_dump(d))
     with pytest.raises(twin.ScenarioError, match=r"site.weather.path: 'nope.epw' — no such EPW file"):
         load_scenario(missing)
+
+
+def test_monthly_energy_by_source_adds_up(default_run):
+    m = kpi.monthly_energy_by_source_mwh(default_run)
+    assert list(m["source"].values) == ["gas", "grid", "solar", "battery", "unserved"]
+    e = kpi.energy_by_source_mwh(default_run)
+    for s in ("gas", "grid", "solar", "battery", "unserved"):
+        assert float(m.sel(source=s).sum()) == pytest.approx(e[s], rel=1e-9, abs=1e-9)

@@ -82,9 +82,9 @@ def monthly_energy_by_source_mwh(ds: xr.Dataset) -> xr.DataArray:
     """Energy by source and calendar month  [MWh] (gas units summed into ``gas``)."""
     units = [str(u) for u in ds["unit"].values] if "unit" in ds.coords else []
     sup = ds["supply_mw"]
-    parts = {"gas": sup.sel(source=units).sum("source") if units else sup.isel(source=0) * 0}
+    parts = {"gas": sup.sel(source=units).sum("source") if units else sup.isel(source=0, drop=True) * 0}
     for s in ("grid", "solar", "battery"):
-        parts[s] = sup.sel(source=s)
+        parts[s] = sup.sel(source=s, drop=True)
     parts["unserved"] = ds["unserved_mw"]
     da = xr.concat(list(parts.values()), dim=pd.Index(list(parts), name="source"))
     return (da.resample(time="MS").sum() * _step_h(ds)).rename("energy_mwh")

@@ -1,0 +1,69 @@
+/* Campus Twin playback: every frame is drawn here, in the browser, from the payload shipped
+   once into the pb-data store (no server round trip per frame). */
+window.dash_clientside = window.dash_clientside || {};
+(function () {
+  "use strict";
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function stamp(data, i) {
+    var d = new Date(Date.parse(data.t0 + "Z") + Math.round(i * data.step_s * 1000));
+    return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " +
+      pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) +
+      (data.step_s % 60 ? ":" + pad(d.getUTCSeconds()) : "");
+  }
+  function axisTime(data, i) {
+    var d = new Date(Date.parse(data.t0 + "Z") + Math.round(i * data.step_s * 1000));
+    return d.toISOString().slice(0, 19).replace("T", " ");
+  }
+  function clampIndex(value, data) {
+    var i = Math.round(Number(value) || 0);
+    return Math.max(0, Math.min(data.n - 1, i));
+  }
+  // smallest link drawn [MW] (figures.SANKEY_EPS_MW): keeps zero-flow nodes in their fixed place
+  var EPS = 1e-4;
+  function num(v) { return (v === null || v === undefined || !isFinite(v)) ? EPS : Math.max(v, EPS); }
+
+  window.dash_clientside.campusTwin = {
+    togglePlay: function (n_clicks, disabled) {
+      var playing = !!disabled;  // it was stopped: start
+      return [!playing, playing ? "❚❚ Pause" : "▶ Play"];
+    },
+    speed: function (stepsPerS) {
+      return Math.max(100, Math.round(1000 / (Number(stepsPerS) || 1)));
+    },
+    tick: function (n, value, stepsPerS, interval, data) {
+      if (!data) { return window.dash_clientside.no_update; }
+      var stride = Math.max(1, Math.round((Number(stepsPerS) || 1) * interval / 1000));
+      var i = clampIndex(value, data) + stride;
+      return i >= data.n ? 0 : i;
+    },
+    frame: function (value, data, sankey, gauges) {
+      var nu = window.dash_clientside.no_update;
+      if (!data) { return [nu, nu, nu, nu]; }
+      var i = clampIndex(value, data);
+      var label = stamp(data, i);
+      var sk = data.sankey, s = data.series;
+      var vals = sk.keys.map(function (k) { return num(s[k][i]); });
+      var tr = Object.assign({}, sankey.data[0]);
+      tr.link = Object.assign({}, tr.link, {value: vals});
+      var layout = Object.assign({}, sankey.layout, {
+        title: Object.assign({}, sankey.layout.title, {text: "Power flows at " + label})});
+      var newSankey = {data: [tr], layout: layout};
+      var gdata = gauges.data.map(function (t, k) {
+        var v = s[data.gauges[k].key][i];
+        return Object.assign({}, t, {value: (v === null ? NaN : v)});
+      });
+      var newGauges = {data: gdata, layout: gauges.layout};
+      // the cursor on the time series: move the one shape, leave the (large) traces alone
+      // (after this frame's Sankey and gauges are drawn, and only the latest position)
+      var x = axisTime(data, i);
+      window.__ctCursor = x;
+      window.requestAnimationFrame(function () {
+        var gd = document.querySelector("#pb-series .js-plotly-plot");
+        if (window.__ctCursor !== x || !gd || !window.Plotly || !gd._fullLayout) { return; }
+        window.Plotly.relayout(gd, {"shapes[0].x0": x, "shapes[0].x1": x});
+      });
+      window.__ctFrame = {i: i, t: performance.now()};
+      return [label, "step " + (i + 1) + " / " + data.n, newSankey, newGauges];
+    }
+  };
+})();

@@ -1,0 +1,100 @@
+"""Playback page: a time slider with play / pause and speed, the power-flow Sankey, gauges and
+time series with a cursor — all moved in the browser.
+
+The run's compact payload is shipped once into a ``dcc.Store``; every frame after that is drawn
+by the clientside callbacks in ``assets/playback.js`` (no server round trip per frame).
+"""
+
+from __future__ import annotations
+
+from dash import ClientsideFunction, Input, Output, State, dcc, html
+
+from dash_app import figures
+from dash_app.pages.runs import fmt
+from dash_app.store import RunNotFound, RunStore
+
+#: playback speeds offered [steps per second]
+SPEEDS = (1, 4, 10, 24, 60, 168)
+DEFAULT_SPEED = 10
+_GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def not_found(run_id) -> html.Div:
+    # the id is shown as text (React escapes it), never interpreted
+    return html.Div([html.H2("Run not found"),
+                     html.P(f"Run {str(run_id)!r} not found in this run store.", id="not-found"),
+                     dcc.Link("← all runs", href="/runs")], className="not-found")
+
+
+def _kpi_line(s: dict) -> html.Div:
+    k = s.get("kpi", {})
+    parts = [("PUE", k.get("pue"), "{:.3f}"), ("IT energy", k.get("it_energy_mwh"), "{:,.0f} MWh"),
+             ("LNG", k.get("lng_t"), "{:,.0f} t"), ("cost", k.get("cost_usd"), "{:,.0f} USD"),
+             ("unserved", k.get("unserved_mwh"), "{:,.2f} MWh")]
+    return html.Div(" · ".join(f"{n} {fmt(v, f)}" for n, v, f in parts), className="kpi-line")
+
+
+def layout(store: RunStore, run: str | None = None, **_query) -> html.Div:
+    if not run:
+        runs = store.list()
+        if not runs:
+            return html.Div([html.H2("Playback"), html.P("No runs yet.")])
+        run = runs[0]["run_id"]
+    try:
+        summary = store.summary(run)
+        payload = store.payload(run)
+        ds = store.open(run)
+        scenario_text = store.scenario_text(run)
+    except RunNotFound:
+        return not_found(run)
+    payload = {**payload, "run_id": run}
+    n = payload["n"]
+    return html.Div([
+        html.H2(["Playback: ", html.Span(run, id="pb-run-id")]),
+        html.Div(f"{summary.get('scenario_name', '')} · {summary.get('dispatch', '')} dispatch · "
+                 f"status {summary.get('status', '')} · {summary.get('site_name', '') or ''}", className="sub"),
+        _kpi_line(summary),
+        dcc.Store(id="pb-data", data=payload),
+        dcc.Interval(id="pb-tick", interval=int(1000 / DEFAULT_SPEED), disabled=True),
+        html.Div([
+            html.Button("▶ Play", id="pb-play", n_clicks=0, className="button"),
+            html.Label("speed", htmlFor="pb-speed"),
+            dcc.Dropdown(id="pb-speed", options=[{"label": f"{s} steps/s", "value": s} for s in SPEEDS],
+                         value=DEFAULT_SPEED, clearable=False, searchable=False, className="speed"),
+            html.Span(figures.time_label(payload, 0), id="pb-clock", className="clock"),
+            html.Span(f"step 1 / {n}", id="pb-step", className="step"),
+        ], className="controls"),
+        html.Div(dcc.Slider(id="pb-slider", min=0, max=max(n - 1, 0), step=1, value=0, marks=None,
+                            updatemode="drag", allow_direct_input=False), className="slider"),
+        html.Div([
+            html.Div(dcc.Graph(id="pb-sankey",
+                               figure=store.cached("sankey0", run, lambda: figures.sankey_figure(payload, 0)),
+                               config={**_GRAPH_CONFIG, "displayModeBar": False}), className="sankey"),
+            html.Div(dcc.Graph(id="pb-gauges",
+                               figure=store.cached("gauges0", run, lambda: figures.gauges_figure(payload, 0)),
+                               config={**_GRAPH_CONFIG, "displayModeBar": False}), className="gauges"),
+        ]),
+        dcc.Graph(id="pb-series", figure=store.cached("timeseries", run, lambda: figures.timeseries_figure(ds)),
+                  config=_GRAPH_CONFIG),
+        html.Details([html.Summary("Scenario (YAML)"), html.Pre(scenario_text, id="pb-scenario")]),
+    ])
+
+
+def register(app, store: RunStore) -> None:
+    ns = "campusTwin"
+    app.clientside_callback(ClientsideFunction(ns, "togglePlay"),
+                            Output("pb-tick", "disabled"), Output("pb-play", "children"),
+                            Input("pb-play", "n_clicks"), State("pb-tick", "disabled"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction(ns, "speed"),
+                            Output("pb-tick", "interval"), Input("pb-speed", "value"))
+    app.clientside_callback(ClientsideFunction(ns, "tick"),
+                            Output("pb-slider", "value"),
+                            Input("pb-tick", "n_intervals"), State("pb-slider", "value"),
+                            State("pb-speed", "value"), State("pb-tick", "interval"), State("pb-data", "data"),
+                            prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction(ns, "frame"),
+                            Output("pb-clock", "children"), Output("pb-step", "children"),
+                            Output("pb-sankey", "figure"), Output("pb-gauges", "figure"),
+                            Input("pb-slider", "value"), State("pb-data", "data"),
+                            State("pb-sankey", "figure"), State("pb-gauges", "figure"),
+                            prevent_initial_call=True)
