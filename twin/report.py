@@ -40,6 +40,7 @@ td.delta{color:#555;font-size:.9em}table.facts td{text-align:left}
 .warn{background:#fff4e5;border-left:4px solid #f08c00;padding:.5em 1em;margin:.6em 0}
 .ok{background:#ebfbee;border-left:4px solid #2f9e44;padding:.5em 1em;margin:.6em 0}
 .note{background:#f1f3f5;border-left:4px solid #868e96;padding:.5em 1em;margin:.6em 0}
+div.scroll{overflow-x:auto}#runs-table td,#runs-table th{text-align:left}
 pre{background:#f8f9fa;padding:.8em;overflow:auto;font-size:.85em;max-height:30em}
 code{background:#f1f3f5;padding:0 .2em}
 """
@@ -123,7 +124,7 @@ def kpi_rows(runs: Sequence[xr.Dataset]) -> list[tuple[str, str, str, list]]:
 def _kpi_table(runs: Sequence[xr.Dataset], names: list[str]) -> str:
     head = "".join(f"<th>{html.escape(n)}</th>" + (f"<th>Δ vs {html.escape(names[0])}</th>" if i else "")
                    for i, n in enumerate(names))
-    out = [f'<table id="kpi-table"><thead><tr><th>KPI</th><th>unit</th>{head}</tr></thead><tbody>']
+    out = [f'<div class="scroll"><table id="kpi-table"><thead><tr><th>KPI</th><th>unit</th>{head}</tr></thead><tbody>']
     for key, lab, unit, vals in kpi_rows(runs):
         cells = []
         for i, v in enumerate(vals):
@@ -135,7 +136,7 @@ def _kpi_table(runs: Sequence[xr.Dataset], names: list[str]) -> str:
                              f'data-delta="{_num_attr(d)}">{text}</td>')
         out.append(f'<tr data-kpi="{html.escape(key)}"><td>{html.escape(lab)}</td><td>{html.escape(unit)}</td>'
                    + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "\n".join(out)
 
 
@@ -234,8 +235,32 @@ def _shortfall_section(runs: Sequence[xr.Dataset], names: list[str]) -> str:
                  f'<table class="shortfalls" id="shortfalls-run{i}"><thead><tr><th>what</th><th>from</th>'
                  f"<th>until</th><th>hours</th><th>peak [MW]</th><th>energy [MWh]</th></tr></thead>"
                  f"<tbody>{rows}</tbody></table>")
-        out.append(head + msg + table)
+        out.append(head + msg + table + (_shortfall_hours(ds, i) if events else ""))
     return "\n".join(out)
+
+
+#: most hour rows listed one by one under the spells (all hours are always in the spells)
+MAX_HOUR_ROWS = 2000
+
+
+def _shortfall_hours(ds: xr.Dataset, i: int) -> str:
+    """Every step with unserved load or a cooling deficit, one row each, in a fold-out list."""
+    import numpy as np
+    import pandas as pd
+
+    u = ds["unserved_mw"].values
+    c = ds["cooling_deficit_mw"].values
+    if c.ndim > 1:
+        c = c.sum(axis=tuple(range(1, c.ndim)))
+    idx = np.flatnonzero((u > 1e-6) | (c > 1e-6))
+    t = pd.DatetimeIndex(ds["time"].values)
+    rows = "".join(f'<tr class="shortfall-hour" data-run="{i}"><td>{t[k]}</td><td>{u[k]:,.3f}</td><td>{c[k]:,.3f}</td></tr>'
+                   for k in idx[:MAX_HOUR_ROWS])
+    more = (f"<p>First {MAX_HOUR_ROWS} of {len(idx)} steps listed; the spells above cover them all.</p>"
+            if len(idx) > MAX_HOUR_ROWS else "")
+    return (f"<details><summary>every step with a shortfall ({len(idx)})</summary>{more}"
+            f'<table class="shortfall-hours"><thead><tr><th>step start</th><th>unserved [MW]</th>'
+            f"<th>cooling deficit [MW]</th></tr></thead><tbody>{rows}</tbody></table></details>")
 
 
 def _figure_html(fig, div_id: str) -> str:
@@ -287,6 +312,9 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # an ordinary file, not mkstemp's owner-only mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -331,15 +359,19 @@ def write_report(run_dirs: Sequence[str], output: str, *, presets: bool = False,
     if problems:
         raise BadInput(problems)
     dirs = [Path(d) for d in run_dirs]
+    names = [read_summary(d)["run_id"] for d in dirs]
     notes = []
     if presets:
         try:
-            dirs += run_presets(store)
+            preset_dirs = run_presets(store)
         except ScenarioError as e:
             raise BadInput(e.problems) from None
-        notes.append(PRESET_NOTE)
+        dirs += preset_dirs
+        # preset runs are named by their preset (their run ids are listed in the note)
+        names += [read_summary(d)["scenario_name"] or read_summary(d)["run_id"] for d in preset_dirs]
+        notes.append(PRESET_NOTE + f" Runs stored in <code>{html.escape(str(store))}</code>: "
+                     + ", ".join(f"<code>{html.escape(d.name)}</code>" for d in preset_dirs) + ".")
     runs = [open_run(d) for d in dirs]
-    names = [read_summary(d)["run_id"] for d in dirs]
     _write_atomic(out, report_html(runs, names, notes=notes))
     print(f"wrote {out} ({len(runs)} run{'s' if len(runs) != 1 else ''})")
     return 0
@@ -378,8 +410,8 @@ def sweep_report_html(ds: xr.Dataset, *, title: str | None = None) -> str:
         rows.append(f'<tr data-member="{int(ds["member_index"].values[pos])}" data-status="{html.escape(status[pos])}">'
                     f'<td>{int(ds["member_index"].values[pos])}</td><td>{html.escape(status[pos])}</td>{cells}'
                     f"<td>{html.escape(err)}</td></tr>")
-    table = (f'<table id="members-table"><thead><tr><th>member</th><th>status</th>{head}<th>reason (failed)</th>'
-             f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    table = (f'<div class="scroll"><table id="members-table"><thead><tr><th>member</th><th>status</th>{head}<th>reason (failed)</th>'
+             f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
     figs = []
     if params and counts["ok"] + counts["shortfall"] + counts["incomplete"]:
         figs += ['<h2 id="tornado">Which input matters most</h2>',

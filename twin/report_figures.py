@@ -47,30 +47,12 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
-def _monthly(ds: xr.Dataset) -> xr.DataArray:
-    """``kpi.monthly_energy_by_source_mwh``; if it trips on the scalar ``source`` coordinate that
-    ``sel`` leaves behind (seen with xarray 2025+), the same sums with that coordinate dropped."""
-    try:
-        return kpi.monthly_energy_by_source_mwh(ds)
-    except ValueError:
-        step_h = float(ds.attrs["step_h"])
-        units = [str(u) for u in ds["unit"].values] if "unit" in ds.coords else []
-        sup = ds["supply_mw"]
-        parts = {"gas": sup.sel(source=units).sum("source") if units else xr.zeros_like(ds["unserved_mw"])}
-        for s in ("grid", "solar", "battery"):
-            parts[s] = sup.sel(source=s, drop=True)
-        parts["unserved"] = ds["unserved_mw"]
-        da = xr.concat([p.reset_coords(drop=True) for p in parts.values()],
-                       dim=pd.Index(list(parts), name="source"))
-        return (da.resample(time="MS").sum() * step_h).rename("energy_mwh")
-
-
 def monthly_energy(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
     """Energy by source and month, one panel per run  [MWh] (from ``kpi.monthly_energy_by_source_mwh``)."""
     fig = make_subplots(rows=len(runs), cols=1, shared_xaxes=False, subplot_titles=list(names),
                         vertical_spacing=0.12 / max(len(runs), 1))
     for i, ds in enumerate(runs):
-        m = _monthly(ds)
+        m = kpi.monthly_energy_by_source_mwh(ds)
         months = pd.DatetimeIndex(m["time"].values).strftime("%Y-%m")
         for s in m["source"].values:
             s = str(s)

@@ -38,13 +38,17 @@ Every member is validated before any work starts: an unknown path is named with 
 do exist, a value the schema refuses is reported with the schema's own line, and the CLI exits 2.
 
 The store (``-o STORE.zarr``, default: next to the sweep file) holds every member along a
-``scenario`` dimension, created up front and filled region by region as members finish: the
-KPI scalars, energy by source, cost by item, a few series on ``time`` (positional: member ``i``'s
+``scenario`` dimension, created up front (one chunk per member) and filled as members finish —
+the client writes each finished member's own chunks, so no two writes touch one chunk: the
+KPI scalars (stored together as ``kpi_value`` on (``scenario``, ``kpi``); :func:`open_sweep`
+also gives each as a variable on ``scenario``), energy by source, cost by item, a few series on ``time`` (positional: member ``i``'s
 ``k``-th step, its own dates shifted by any year offset), and for each member ``status``
 (``pending``, ``ok``, ``shortfall``, ``incomplete``, ``failed``), ``error`` (the reason a member
 failed), ``attempt``, ``finished_utc``, ``elapsed_s`` and ``worker``.  A member's ``status`` is
 written after its results, so a sweep killed at any moment is resumed by running the same
-command again: members already stored are not recomputed.
+command again: members already stored are not recomputed (failed ones neither, unless
+:func:`run_sweep` is called with ``retry_failed=True``).  A series whose name is also a KPI's is
+stored as ``<name>_hourly`` (``pue`` is the period PUE, ``pue_hourly`` the series).
 """
 
 from __future__ import annotations
@@ -493,7 +497,7 @@ def member_results(ds: xr.Dataset, hourly: tuple[str, ...] = DEFAULT_HOURLY) -> 
 def compute_member(data: dict, dispatch: str, time_limit_s: float | None, hourly: tuple[str, ...],
                    runner=None) -> dict:
     """Run one member on a worker; never raises: a failure comes back as ``status: failed``."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     worker = f"{socket.gethostname()}:{os.getpid()}"
     try:
         ds = (runner or run_member)(data, dispatch, time_limit_s)
@@ -503,6 +507,7 @@ def compute_member(data: dict, dispatch: str, time_limit_s: float | None, hourly
         reason = "; ".join(msg) if msg else f"{type(e).__name__}: {e}"
         res = {"status": "failed", "error": reason[:2000]}
     res["elapsed_s"] = time.perf_counter() - t0
+    res["cpu_s"] = time.process_time() - c0
     res["worker"] = worker
     return res
 
@@ -539,8 +544,10 @@ def _template(sweep: Sweep) -> xr.Dataset:
     nan = lambda *shape: np.full(shape, np.nan)  # noqa: E731
     scalar = [k for k in kpi.KPI_FUNCTIONS if k not in ("energy_by_source_mwh", "cost_breakdown_usd")]
     dv: dict[str, Any] = {}
-    for k in scalar:
-        dv[k] = ("scenario", nan(n), {"long_name": f"KPI {k} (twin.kpi.{kpi.KPI_FUNCTIONS[k].__name__})"})
+    # the KPI scalars as one (scenario, kpi) array: one write per member instead of one per KPI;
+    # open_sweep() presents each as a variable on ``scenario`` too
+    dv["kpi_value"] = (("scenario", "kpi"), nan(n, len(scalar)),
+                       {"long_name": "KPI scalars of each member (twin.kpi, see the kpi coordinate)"})
     dv["energy_by_source_mwh"] = (("scenario", "energy_source"), nan(n, len(ENERGY_KEYS)),
                                   {"units": "MWh", "long_name": "energy by source (kpi.energy_by_source_mwh)"})
     dv["cost_breakdown_usd"] = (("scenario", "cost_item"), nan(n, len(items)),
@@ -550,6 +557,8 @@ def _template(sweep: Sweep) -> xr.Dataset:
     dv["supply_by_kind_mw"] = (("scenario", "time", "supply_kind"), nan(n, nt, len(SUPPLY_KINDS)),
                                {"units": "MW", "long_name": "power supplied by kind (gas units summed)"})
     dv["elapsed_s"] = ("scenario", nan(n), {"units": "s", "long_name": "member wall time on its worker"})
+    dv["cpu_s"] = ("scenario", nan(n), {"units": "s", "long_name": "member CPU time on its worker "
+                                                                  "(well below elapsed_s: the core was shared)"})
     dv["period_start"] = ("scenario", np.array([""] * n, dtype=object), {"long_name": "member's first step"})
     dv["worker"] = ("scenario", np.array([""] * n, dtype=object), {"long_name": "worker that ran the member"})
     dv["error"] = ("scenario", np.array([""] * n, dtype=object), {"long_name": "why the member failed"})
@@ -558,7 +567,8 @@ def _template(sweep: Sweep) -> xr.Dataset:
     dv["attempt"] = ("scenario", np.zeros(n, dtype="int32"), {"long_name": "times this member was computed"})
     dv["finished_utc"] = ("scenario", np.array([""] * n, dtype=object), {"long_name": "when it was stored"})
     obj = lambda x: np.asarray(list(x), dtype=object)  # noqa: E731 - variable-length text in zarr 3
-    coords: dict[str, Any] = {"scenario": np.arange(n), "time": times, "energy_source": obj(ENERGY_KEYS),
+    coords: dict[str, Any] = {"scenario": np.arange(n), "time": times, "kpi": obj(scalar),
+                              "energy_source": obj(ENERGY_KEYS),
                               "cost_item": obj(items), "supply_kind": obj(SUPPLY_KINDS),
                               "member_index": ("scenario", [m.index for m in sweep.members]),
                               "member_label": ("scenario", np.array([m.label() for m in sweep.members], dtype=object))}
@@ -632,11 +642,12 @@ def write_member(path: str | Path, pos: int, res: dict, attempt: int, group: dic
             arrays[name][pos] = value
 
     put("elapsed_s", float(res.get("elapsed_s", np.nan)))
+    put("cpu_s", float(res.get("cpu_s", np.nan)))
     put("worker", str(res.get("worker", "")))
     put("error", str(res.get("error", "")))
     if res["status"] != "failed":
-        for k, v in res["kpi"].items():
-            put(k, float(v))
+        names = arrays["kpi"][:]
+        put("kpi_value", np.asarray([res["kpi"].get(str(k), np.nan) for k in names], dtype=float))
         put("energy_by_source_mwh", np.asarray(res["energy_by_source_mwh"], dtype=float))
         items = [str(c) for c in arrays["cost_item"][:]]
         put("cost_breakdown_usd", np.asarray([res["cost_breakdown_usd"].get(c, np.nan) for c in items], dtype=float))
@@ -674,11 +685,23 @@ def _plain_strings(ds: xr.Dataset) -> xr.Dataset:
 
 
 def open_sweep(path: str | Path) -> xr.Dataset:
-    """Open a sweep store with its ``scenario`` dimension (numbers lazily, text loaded)."""
+    """Open a sweep store with its ``scenario`` dimension (numbers lazily, text loaded).
+
+    Each KPI scalar is also a variable on ``scenario`` (``ds["pue"]``, ``ds["cost_usd"]`` …),
+    taken from the stored ``kpi_value`` array.
+    """
+    from twin.kpi import KPI_FUNCTIONS
+
     ds = _open_store(Path(path))
     if ds is None or "sweep_hash" not in ds.attrs:
         raise SweepError([f"{path}: not a sweep store"])
-    return _plain_strings(ds)
+    ds = _plain_strings(ds)
+    for k in ds["kpi"].values:
+        k = str(k)
+        f = KPI_FUNCTIONS.get(k)
+        ds[k] = ds["kpi_value"].sel(kpi=k, drop=True).assign_attrs(
+            long_name=f"KPI {k}" + (f" (twin.kpi.{f.__name__})" if f else ""))
+    return ds
 
 
 # ------------------------------------------------------------------------- running it
@@ -686,7 +709,10 @@ def _client(scheduler: str | None, workers: int):
     from distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler, timeout="20s"), None
+        try:
+            return Client(scheduler, timeout="20s"), None
+        except (OSError, TimeoutError, ValueError) as e:
+            raise SweepError([f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({e})"]) from None
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     return Client(cluster), cluster
@@ -695,7 +721,7 @@ def _client(scheduler: str | None, workers: int):
 def run_sweep(sweep: Sweep, output: str | Path, *, scheduler: str | None = None, workers: int = 2,
               client=None, runner=None, retry_failed: bool = False, progress: bool = True,
               log=None) -> xr.Dataset:
-    """Run (or resume) a sweep into the Zarr store ``output``; return the store, loaded.
+    """Run (or resume) a sweep into the Zarr store ``output``; return the store (:func:`open_sweep`).
 
     Parameters
     ----------
@@ -708,11 +734,23 @@ def run_sweep(sweep: Sweep, output: str | Path, *, scheduler: str | None = None,
         :func:`run_member`); must be picklable.
     retry_failed : recompute members stored as failed.
     """
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    output = Path(output)
+    own = None
+    close = client is None
+    if client is None and scheduler:  # reach the scheduler before touching the store
+        client, own = _client(scheduler, workers)
+    try:
+        return _run(sweep, output, client, own, scheduler, workers, runner, retry_failed, progress, log)
+    finally:
+        if close and client is not None:
+            client.close()
+
+
+def _run(sweep, output, client, own, scheduler, workers, runner, retry_failed, progress, log):
     from distributed import as_completed
     from tqdm import tqdm
 
-    log = log or (lambda msg: print(msg, file=sys.stderr))
-    output = Path(output)
     store, resumed = init_store(sweep, output)
     store = _plain_strings(store)
     status = store["status"].values.astype(str)
@@ -723,19 +761,16 @@ def run_sweep(sweep: Sweep, output: str | Path, *, scheduler: str | None = None,
         log(f"resuming {output}: {len(sweep.members) - len(todo)} of {len(sweep.members)} member(s) already "
             f"stored, {len(todo)} to run")
     if not todo:
-        return open_sweep(output).load()
-    own = None
+        return open_sweep(output)
     if client is None:
         client, own = _client(scheduler, workers)
-        close = True
-    else:
-        close = False
     try:
         futs = {}
+        h = sweep.hash()
         for pos in todo:
             m = sweep.members[pos]
             f = client.submit(compute_member, m.data, sweep.dispatch, sweep.time_limit_s, sweep.hourly, runner,
-                              key=f"sweep-{sweep.hash()}-{pos}-a{attempts[pos] + 1}", pure=False)
+                              key=f"sweep-{h}-{pos}-a{attempts[pos] + 1}", pure=False)
             futs[f] = pos
         group = open_arrays(output)
         bar = tqdm(total=len(todo), desc=f"sweep {sweep.name}", unit="member", disable=not progress,
@@ -754,11 +789,10 @@ def run_sweep(sweep: Sweep, output: str | Path, *, scheduler: str | None = None,
             f.release()
         bar.close()
     finally:
-        if close:
+        if own is not None:  # a LocalCluster started here: its client, then the cluster
             client.close()
-            if own is not None:
-                own.close()
-    return open_sweep(output).load()
+            own.close()
+    return open_sweep(output)
 
 
 def default_output(sweep_path: str | Path) -> Path:

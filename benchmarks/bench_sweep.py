@@ -1,0 +1,102 @@
+"""Sweep speed-up on Dask: the same 16-member sweep on a LocalCluster of 1 worker and of 2.
+
+    python benchmarks/bench_sweep.py [--days 28] [--dispatch optimal|baseline]
+
+Each cluster is started and warmed up (every worker imports the twin and runs one member)
+before the clock starts, so the figure is the sweep itself: members run, results written to
+the Zarr store as they finish.  Prints both wall times and the speed-up (aim: >= 1.7 on a
+2-core machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _sweep(days: int, dispatch: str):
+    from twin.sweep import parse_sweep
+
+    start = "2025-04-01"
+    end = str((__import__("pandas").Timestamp(start) + __import__("pandas").Timedelta(days=days)).date())
+    return parse_sweep({
+        "name": "bench-16",
+        "base": "default",
+        "overrides": {"period": {"start": start, "end": end, "step": "1h"}},
+        "dispatch": dispatch,
+        "parameters": {
+            "fuel.lng_price_usd_per_mmbtu": [8, 10, 12, 16],
+            "halls[0].cooling.type": ["air", "immersion"],
+            "power.battery": [{"power_mw": 0, "energy_mwh": 0}, {"power_mw": 5, "energy_mwh": 20}],
+        },
+    })
+
+
+def _warm(data: dict, dispatch: str) -> float:
+    from twin.sweep import run_member
+
+    t0 = time.perf_counter()
+    run_member(data, dispatch)
+    return time.perf_counter() - t0
+
+
+def timed(sweep, n_workers: int, tmp: Path) -> float:
+    from distributed import Client, LocalCluster
+
+    from twin.sweep import run_sweep
+
+    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        client.wait_for_workers(n_workers)
+        client.run(_warm, sweep.members[0].data, sweep.dispatch)  # imports + caches on every worker
+        out = tmp / f"w{n_workers}.zarr"
+        shutil.rmtree(out, ignore_errors=True)
+        t0 = time.perf_counter()
+        ds = run_sweep(sweep, out, client=client, progress=False, log=lambda m: None)
+        wall = time.perf_counter() - t0
+    st = ds["status"].values.astype(str)
+    assert (st != "pending").all() and (st != "failed").all(), st
+    wall_s, cpu_s = float(ds["elapsed_s"].sum()), float(ds["cpu_s"].sum())
+    print(f"  {n_workers} worker(s): members took {wall_s:.2f} s on the workers, {cpu_s:.2f} s of it on a CPU "
+          f"({100 * cpu_s / wall_s:.0f} %" + ("; well below 100 %: something else shares the cores)"
+                                                 if cpu_s < 0.85 * wall_s else ")"), file=sys.stderr)
+    return wall
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--days", type=int, default=28, help="length of each member's period (default 28)")
+    p.add_argument("--dispatch", choices=["baseline", "optimal"], default="optimal",
+                   help="optimal (default: seconds per member, the realistic sweep) or baseline "
+                        "(a tenth of a second per member: Dask's overhead dominates)")
+    a = p.parse_args()
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    load1 = os.getloadavg()[0]
+    if load1 > 0.5:
+        print(f"note: load average {load1:.1f} before the benchmark — other work on the machine "
+              "shares its cores and lowers the speed-up", file=sys.stderr)
+    sweep = _sweep(a.days, a.dispatch)
+    assert len(sweep.members) == 16
+    with tempfile.TemporaryDirectory() as d:
+        from twin.sweep import init_store, open_sweep
+
+        init_store(sweep, Path(d) / "warm.zarr")  # the client's first-call costs, outside the clock
+        open_sweep(Path(d) / "warm.zarr")
+        t1 = timed(sweep, 1, Path(d))
+        t2 = timed(sweep, 2, Path(d))
+    print(f"16 members, {a.days} days hourly, {a.dispatch} dispatch, {os.cpu_count()} CPU(s)")
+    print(f"1 worker : {t1:7.2f} s  ({t1 / 16:.2f} s/member)")
+    print(f"2 workers: {t2:7.2f} s  ({t2 / 16:.2f} s/member)")
+    print(f"speed-up : {t1 / t2:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
