@@ -131,7 +131,7 @@ def run_twin(ds, clock, *, gap, window_h, commit_h, horizon="rolling", **kw) -> 
     t0 = time.perf_counter()
     with _PeakRSS() as mem:
         r = optimise_dispatch(ds, horizon=horizon, window_h=window_h, commit_h=commit_h, mip_rel_gap=gap,
-                              threads=1, **kw)
+                              threads=1, battery_end="free", **kw)
     total = time.perf_counter() - t0
     cost = sum(dispatch_cost_usd(ds, r).values())
     return dict(total_s=total, solve_s=clock.seconds, model_s=total - clock.seconds, mem_mb=mem.mb, cost=cost,

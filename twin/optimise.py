@@ -70,8 +70,13 @@ minimum down time, a stop the unit that has run longest).  For the N-1 row a gro
 binary "any unit on" so that its largest unit is the one that trips.  On a synthetic campus
 year this was ~10x faster than one binary per unit; units that differ keep one binary each.
 
-Other simplifications: the chilled-water store starts empty; neither store has a terminal
-condition (a window or the period may end with the battery at its minimum); an LNG delivery
+End of the period: the battery must end it with at least its initial charge (``battery_end=
+"initial"``, the default; a slack priced at :data:`SOC_END_SHORT_FRAC_OF_VOLL` of VOLL per MWh,
+reported as ``battery_end_shortfall_mwh``), so that an optimised period is not made cheaper by
+emptying the battery in its last hours.  Inside a rolling horizon a window's end is free: the
+look-ahead beyond the committed part is what keeps charge for the next day.
+
+Other simplifications: the chilled-water store starts empty and may end empty; an LNG delivery
 arrives at the first step at or after each whole ``lng_delivery_interval_h`` from the period
 start and is taken up to the batch (so never above the tank); ``time_limit_s`` applies to each
 window's solve.
@@ -137,6 +142,9 @@ HIGHS_LEAN_OPTIONS: dict[str, object] = {
 _LNG_SHORT_EFF = 0.5
 #: price of CO2 above the cap  [USD/t] (engineering assumption: far above any carbon price)
 CO2_CAP_EXCESS_USD_PER_T = 10_000.0
+#: price of each MWh the battery ends the period below its initial charge, as a share of VOLL
+#: (below 1 / eta_charge of VOLL, so that shedding load to refill the battery never pays)
+SOC_END_SHORT_FRAC_OF_VOLL = 0.5
 
 _REQUIRED = (
     "facility_power_mw", "facility_mw_per_it_mw", "it_power_mw", "it_training_mw", "solar_available_mw",
@@ -624,6 +632,12 @@ class _Window:
             m.soc_def = pyo.Constraint(T, rule=lambda m, t: m.soc[t] == keep_b * (m.soc[t - 1] if t else m.soc0)
                                        + (eta_c * m.ch[t] - m.dis[t] / eta_d) * sh)
             obj.extend(s["battery_degradation_usd_per_mwh"] * sh * m.dis[t] for t in T)
+            # end of the period: at least the charge it started with (see module notes); a
+            # priced slack, below VOLL / eta_c so that load is never shed to refill the battery
+            m.soc_end = P()
+            m.soc_end_short = pyo.Var(domain=pyo.NonNegativeReals)
+            m.soc_end_row = pyo.Constraint(expr=m.soc[W - 1] + m.soc_end_short >= m.soc_end)
+            obj.append(SOC_END_SHORT_FRAC_OF_VOLL * s["voll_usd_per_mwh"] * m.soc_end_short)
             for t in T:
                 supply[t] = supply[t] + m.dis[t] - m.ch[t]
         if pb.has_tes:
@@ -759,6 +773,7 @@ class _Window:
             put(m.c_peak, np.where(inm.any(axis=1), s["grid_demand_charge_usd_per_mw_month"], 0.0))
         if pb.has_battery:
             m.soc0.set_value(st.soc)
+            m.soc_end.set_value(st.soc_final_min if b == pb.n else 0.0)
         if pb.has_tes:
             m.tes0.set_value(st.tes)
             put(m.invcop, pb.invcop[sl])
@@ -885,6 +900,7 @@ class _State:
         self.p_prev = np.zeros(nu)
         s = pb.s
         self.soc = s["battery_soc_initial_frac"] * s["battery_energy_mwh"] if pb.has_battery else 0.0
+        self.soc_final_min = self.soc  # optimise_dispatch(battery_end="free") sets 0
         self.tes = 0.0
         self.tank = s["lng_tank_initial_t"] if pb.has_tank else 0.0
         self.carry = 0.0
@@ -933,7 +949,7 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
                       commit_h: float = 24, mip_rel_gap: float = 1e-3, time_limit_s: float | None = None,
                       threads: int = 1, progress: Callable[[int, int], None] | None = None,
                       highs_options: dict | None = None, warm_start: bool = True,
-                      group_identical: bool = True) -> xr.Dataset:
+                      group_identical: bool = True, battery_end: str = "initial") -> xr.Dataset:
     """Least-cost, N-1-secure dispatch of a campus over the physics Dataset's period.
 
     Parameters
@@ -962,6 +978,10 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
         Commit units of one ``unit_group`` that are identical in every parameter and series as
         one integer count (removes the symmetry that slows branch and bound); results are still
         per unit.
+    battery_end : {"initial", "free"}
+        ``"initial"``: the battery ends the period with at least the charge it started with, so
+        that the period's cost does not include energy borrowed from the battery; ``"free"``:
+        no condition at the end (as PyPSA's non-cyclic storage).
 
     Returns
     -------
@@ -994,6 +1014,8 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
         raise ValueError(f"time_limit_s: {time_limit_s!r} must be positive (or None)")
     if not (isinstance(threads, numbers.Integral) and threads >= 1):
         raise ValueError(f"threads: {threads!r} must be a positive integer")
+    if battery_end not in ("initial", "free"):
+        raise ValueError(f"battery_end: {battery_end!r} is not one of 'initial', 'free'")
 
     pb = _prepare(physics, group=group_identical)
     n, sh = pb.n, pb.step_h
@@ -1010,6 +1032,8 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
     options.update(HIGHS_LEAN_OPTIONS if highs_options is None else highs_options)
 
     st = _State(pb)
+    if battery_end == "free":
+        st.soc_final_min = 0.0
     models: dict[int, _Window] = {}
     out = {k: np.zeros(n) for k in _OUT_T}
     gen = np.zeros((n, pb.nu))
@@ -1226,6 +1250,10 @@ def _result(physics, pb, st, out, gen, heel, co2x, wins, w_start, w_solve, w_gap
         if pb.has_tank else 0.0
     ds.attrs["objective_usd"] = float(sum(cost.values()) + penalty + co2x * CO2_CAP_EXCESS_USD_PER_T)
     ds.attrs["lng_heel_shortfall_t"] = float(heel.sum())
+    end_short = max(st.soc_final_min - float(out["battery_soc_mwh"][-1]), 0.0) if pb.has_battery and n else 0.0
+    ds.attrs["battery_end_shortfall_mwh"] = end_short if end_short > 1e-6 else 0.0
+    ds.attrs["objective_usd"] += ds.attrs["battery_end_shortfall_mwh"] * SOC_END_SHORT_FRAC_OF_VOLL \
+        * pb.s["voll_usd_per_mwh"]
     ds.attrs["fuel_curve_convexified_max_gj_per_h"] = float(pb.convexified_gj_per_h)
     ds.attrs["commitment_groups"] = int(sum(len(m_) > 1 for m_ in pb.members))
     # slacks used, stated plainly: how much, how many steps, the first one

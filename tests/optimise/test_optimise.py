@@ -212,17 +212,44 @@ def test_no_units_no_battery_solar_only_curtails():
 
 def test_demand_charge_shaves_peak_with_battery():
     # flat price 50, demand 50 MW except 80 MW at h3; demand charge 1,000 USD/MW-month: the
-    # battery (10 MW, 20 MWh, lossless, full) discharges 10 MW at h3 -> peak 70 MW; its other
-    # 10 MWh are used anyway (free, lossless, no value at the end).
+    # battery (10 MW, 20 MWh, lossless, full) discharges 10 MW at h3 -> peak 70 MW.
+    # battery_end="free": its other 10 MWh are used anyway (no value at the end);
+    # battery_end="initial" (default): it must end full, so what it gave is bought back.
     demand = np.full(8, 50.0)
     demand[3] = 80.0
     ds = make_physics(8, demand_mw=demand, price_usd_per_mwh=50.0, grid_capacity_mw=100.0,
                       grid_demand_charge_usd_per_mw_month=1_000.0, battery_power_mw=10.0,
                       battery_energy_mwh=20.0, battery_soc_initial_frac=1.0)
+    free = optimise_dispatch(ds, battery_end="free")
+    assert float(free["grid_import_mw"].max()) == pytest.approx(70.0, abs=1e-6)
+    # energy: (7*50 + 80 - 20)*50 = 20,500; peak 70*1,000 = 70,000
+    assert free.attrs["objective_usd"] == pytest.approx(20_500.0 + 70_000.0, rel=1e-9)
     r = optimise_dispatch(ds)
     assert float(r["grid_import_mw"].max()) == pytest.approx(70.0, abs=1e-6)
-    # energy: (7*50 + 80 - 20)*50 = 20,500; peak 70*1,000 = 70,000
-    assert r.attrs["objective_usd"] == pytest.approx(20_500.0 + 70_000.0, rel=1e-9)
+    # energy: (7*50 + 80)*50 = 21,500 (the 10 MWh lent at h3 is bought back by the end)
+    assert r.attrs["objective_usd"] == pytest.approx(21_500.0 + 70_000.0, rel=1e-9)
+    assert r["battery_soc_mwh"].values[-1] == pytest.approx(20.0, abs=1e-6)
+    assert r.attrs["battery_end_shortfall_mwh"] == 0.0
+
+
+def test_battery_end_condition_across_windows_and_its_slack():
+    # rolling windows: only the period's last step is held to the initial charge (40 % of 40 MWh)
+    h = np.arange(72) % 24
+    price = np.where(h < 12, 40.0, 100.0)
+    kw = dict(demand_mw=50.0, price_usd_per_mwh=price, grid_capacity_mw=200.0, battery_power_mw=10.0,
+              battery_energy_mwh=40.0, battery_soc_initial_frac=0.4)
+    ds = make_physics(72, **kw)
+    r = optimise_dispatch(ds, horizon="rolling", window_h=30, commit_h=24)
+    soc = r["battery_soc_mwh"].values
+    assert soc[-1] == pytest.approx(16.0, abs=1e-6) and r.attrs["battery_end_shortfall_mwh"] == 0.0
+    assert soc[23] < 16.0 - 1.0  # a window's end inside the period is free (it empties at 100)
+    # a battery that cannot be refilled (no grid headroom at all) ends short, and says by how much
+    starved = make_physics(4, demand_mw=50.0, price_usd_per_mwh=50.0, grid_capacity_mw=50.0,
+                           battery_power_mw=10.0, battery_energy_mwh=40.0, battery_soc_initial_frac=0.4,
+                           battery_self_discharge_frac_per_day=0.24)
+    s = optimise_dispatch(starved)
+    assert s.attrs["battery_end_shortfall_mwh"] == pytest.approx(16.0 * (1 - (1 - 0.01) ** 4), rel=1e-6)
+    assert float(s["unserved_mw"].max()) == 0.0  # no load shed to refill it
 
 
 def test_demand_charge_peak_carried_across_windows():
@@ -401,7 +428,7 @@ def test_cost_matches_pypsa(n, n_units):
     from .pypsa_ref import pypsa_solve
 
     ds = _pypsa_case(n, n_units)
-    r = optimise_dispatch(ds, mip_rel_gap=1e-7)
+    r = optimise_dispatch(ds, mip_rel_gap=1e-7, battery_end="free")
     obj, _ = pypsa_solve(ds, mip_rel_gap=1e-7)
     assert r.attrs["objective_usd"] == pytest.approx(obj, rel=1e-4)
 
