@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -162,6 +163,9 @@ def test_store_round_trip_and_summary(default_run, tmp_path):
     assert kpi.pue(back) == pytest.approx(s["kpi"]["pue"])
     assert (path / "scenario.yaml").read_text() == default_run.attrs["scenario_yaml"]
     assert [r["run_id"] for r in list_runs(tmp_path)] == [path.name]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o777 & ~umask  # readable like any folder, not mkdtemp's 0700
 
 
 def test_store_is_atomic(default_run, tmp_path, monkeypatch):

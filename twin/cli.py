@@ -194,8 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="write a self-contained HTML what-if report")
     rp.add_argument("runs", nargs="*", help="run directories (the first is the reference)")
-    rp.add_argument("-o", "--output", required=True, help="report file (.html)")
-    rp.add_argument("--presets", action="store_true", help="run every preset first and report them all")
+    rp.add_argument("-o", "--output", required=True,
+                    help="report file (.html); with --presets, a folder for one what-if report per preset")
+    rp.add_argument("--presets", action="store_true", help="run every preset first: -o FILE.html reports them side by side (baseline "
+                         "dispatch); -o FOLDER writes, per preset, optimised against baseline, and an index")
     rp.add_argument("--store", default="runs", help="run store for --presets")
     rp.set_defaults(func=cmd_report)
 

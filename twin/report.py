@@ -336,8 +336,86 @@ def run_presets(store: str | Path, names: Sequence[str] | None = None, *, progre
     return out
 
 
+PRESET_WHATIF_NOTE = ("What-if: the operator's rule (merit order, N-1 spare for the largest running unit, "
+                      "battery shaving peaks) against the least-cost, N-1-secure dispatch of the optimiser "
+                      "(Pyomo + HiGHS) over the same physics; deltas are the optimiser's against the rule.")
+
+
+def write_preset_reports(out_dir: str | Path, store: str | Path = "runs", names: Sequence[str] | None = None,
+                         *, progress=print) -> list[Path]:
+    """For every preset: its baseline and optimised runs (stored in ``store``) and a what-if report
+    ``out_dir/<preset>.html`` (optimised against baseline); ``out_dir/index.html`` lists them all
+    with their headline KPIs.  Returns the report paths, the index last.
+    """
+    import twin
+    from twin.scenario import load_scenario, preset_names
+    from twin.store import save_run
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(exist_ok=True)
+    written, rows = [], []
+    for name in names if names is not None else preset_names():
+        sc = load_scenario(name)
+        if progress:
+            progress(f"preset {name}: physics and baseline dispatch …")
+        base = twin.simulate(sc)
+        if progress:
+            progress(f"preset {name}: optimised dispatch …")
+        opt = twin.optimise(base)  # the same physics, dispatched by the optimiser
+        dirs = [save_run(base, store), save_run(opt, store)]
+        note = PRESET_WHATIF_NOTE + " Runs stored in " + ", ".join(
+            f"<code>{html.escape(str(d))}</code>" for d in dirs) + "."
+        path = out_dir / f"{name}.html"
+        _write_atomic(path, report_html([base, opt], ["baseline (rule)", "optimised"],
+                                        title=f"Campus Twin what-if report: {name}", notes=[note]))
+        written.append(path)
+        rows.append((name, sc.description, base, opt))
+        if progress:
+            progress(f"wrote {path}")
+    index = out_dir / "index.html"
+    _write_atomic(index, _preset_index_html(rows))
+    written.append(index)
+    return written
+
+
+#: columns of the preset index: (KPI key, label, unit) from :data:`twin.kpi.HEADLINE`
+_INDEX_KPIS = ("pue", "wue_l_per_kwh", "peak_facility_mw", "lng_t", "co2_t", "unserved_mwh",
+               "cooling_deficit_h", "min_reserve_margin_mw")
+
+
+def _preset_index_html(rows: list) -> str:
+    """One table: each preset's headline KPIs (optimised run) and its cost under both dispatches."""
+    labels = {k: (lab, unit) for k, lab, unit in kpi.HEADLINE}
+    head = "".join(f"<th>{html.escape(labels[k][0])} [{html.escape(labels[k][1])}]</th>" for k in _INDEX_KPIS)
+    body = []
+    for name, desc, base, opt in rows:
+        k_opt = kpi.kpis(opt)
+        cb, co = kpi.cost_usd(base), k_opt["cost_usd"]
+        cells = "".join(f'<td data-kpi="{k}" data-value="{_num_attr(k_opt[k])}">{_fmt(k_opt[k])}</td>'
+                        for k in _INDEX_KPIS)
+        body.append(
+            f'<tr data-preset="{html.escape(name)}"><td><a href="{html.escape(name)}.html">{html.escape(name)}</a></td>'
+            f"<td>{html.escape(desc)}</td><td>{html.escape(kpi.status(opt))}</td>{cells}"
+            f'<td data-kpi="baseline_cost_usd" data-value="{_num_attr(cb)}">{_fmt(cb)}</td>'
+            f'<td data-kpi="cost_usd" data-value="{_num_attr(co)}">{_fmt(co)}</td>'
+            f'<td data-kpi="savings_frac" data-value="{_num_attr((cb - co) / cb if cb else float("nan"))}">'
+            f"{_fmt(100 * (cb - co) / cb) if cb else '–'} %</td></tr>")
+    table = (f'<div class="scroll"><table id="presets-table"><thead><tr><th>preset</th><th>campus</th>'
+             f"<th>status</th>{head}<th>Cost, rule [USD]</th><th>Cost, optimised [USD]</th>"
+             f'<th>saved</th></tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+    title = "Campus Twin: what-if reports of every preset"
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+            f"<style>{_CSS}</style></head>\n<body>\n<h1>{title}</h1>"
+            f'<p>Generated {datetime.now(timezone.utc).isoformat(timespec="seconds")}. KPIs of the optimised run '
+            f"(from <code>twin.kpi</code>); each preset's report compares it with the operator's rule.</p>"
+            f'<div class="note">{PRESET_WHATIF_NOTE}</div>\n{table}\n</body></html>\n')
+
+
 def write_report(run_dirs: Sequence[str], output: str, *, presets: bool = False, store: str = "runs") -> int:
     """Write the report of ``run_dirs`` (and, with ``presets``, of every preset) to ``output``.
+
+    With ``presets`` and an ``output`` that is not an ``.html`` file: a folder of what-if reports,
+    one per preset (optimised against baseline), and an index (:func:`write_preset_reports`).
 
     Returns the exit code (0); bad input raises :class:`twin.cli.BadInput` before any work.
     """
@@ -345,6 +423,25 @@ def write_report(run_dirs: Sequence[str], output: str, *, presets: bool = False,
     from twin.scenario import ScenarioError, preset_names
     from twin.store import is_run_dir, open_run, read_summary
 
+    if presets and Path(output).suffix.lower() not in (".html", ".htm"):
+        problems = []
+        if run_dirs:
+            problems.append(f"{run_dirs[0]}: --presets with a folder (-o {output}) reports the presets only — "
+                            "give run directories without --presets, or -o FILE.html")
+        if Path(output).exists() and not Path(output).is_dir():
+            problems.append(f"-o {output}: is a file — give a folder for one report per preset, or FILE.html")
+        elif not Path(output).parent.is_dir():
+            problems.append(f"-o {output}: directory {str(Path(output).parent)!r} does not exist")
+        if not preset_names():
+            problems.append("--presets: no scenario presets found")
+        if problems:
+            raise BadInput(problems)
+        try:
+            paths = write_preset_reports(output, store)
+        except ScenarioError as e:
+            raise BadInput(e.problems) from None
+        print(f"wrote {len(paths) - 1} preset report(s) and {paths[-1]}")
+        return 0
     problems = [f"{d}: not a run directory (needs run.nc, scenario.yaml and summary.json)"
                 for d in run_dirs if not is_run_dir(d)]
     if not run_dirs and not presets:

@@ -134,6 +134,9 @@ def save_run(ds: xr.Dataset, store_dir: str | Path, run_id: str | None = None) -
         for f in tmp.iterdir():  # make the bytes durable before the rename publishes them
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # an ordinary folder, not mkdtemp's owner-only mode
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -61,3 +61,39 @@ def test_presets_run_and_report_every_preset(tmp_path, monkeypatch, capsys, repo
     text = out.read_text(encoding="utf-8")
     assert "baseline (merit-order) dispatch" in text
     assert report_reader.kpi_cells(text)[(0, "pue")] == pytest.approx(summary["kpi"]["pue"], rel=1e-12)
+
+
+def test_presets_to_a_folder_write_a_whatif_report_each_and_an_index(tmp_path, monkeypatch, capsys,
+                                                                   report_reader):
+    """--presets -o FOLDER: per preset (here only the one-week default) a baseline and an optimised
+    run in the store, FOLDER/<preset>.html comparing them, and FOLDER/index.html listing them."""
+    import twin.scenario
+
+    monkeypatch.setattr(twin.scenario, "preset_names", lambda: ["default"])
+    out = tmp_path / "reports"
+    assert main(["report", "--presets", "--store", str(tmp_path / "runs"), "-o", str(out)]) == 0
+    runs = {json.loads((p / "summary.json").read_text())["dispatch"]: json.loads((p / "summary.json").read_text())
+            for p in (tmp_path / "runs").iterdir() if not p.name.startswith(".")}
+    assert set(runs) == {"baseline", "optimal"}
+    text = (out / "default.html").read_text(encoding="utf-8")
+    cells = report_reader.kpi_cells(text)
+    assert cells[(0, "cost_usd")] == pytest.approx(runs["baseline"]["kpi"]["cost_usd"], rel=1e-12)
+    assert cells[(1, "cost_usd")] == pytest.approx(runs["optimal"]["kpi"]["cost_usd"], rel=1e-12)
+    assert runs["optimal"]["kpi"]["cost_usd"] < runs["baseline"]["kpi"]["cost_usd"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="default.html"' in index
+    tags = dict(((a.get("data-kpi"), a.get("data-value")) for t, a in report_reader.parse(index).tags
+                 if t == "td" and "data-kpi" in a))
+    assert float(tags["pue"]) == pytest.approx(runs["optimal"]["kpi"]["pue"], rel=1e-12)
+    assert float(tags["baseline_cost_usd"]) == pytest.approx(runs["baseline"]["kpi"]["cost_usd"], rel=1e-12)
+    assert "wrote 1 preset report(s)" in capsys.readouterr().out
+
+
+def test_presets_folder_bad_output_and_runs_given(stored_pair, tmp_path, capsys):
+    afile = tmp_path / "taken"
+    afile.write_text("x")
+    assert main(["report", "--presets", "-o", str(afile)]) == 2
+    assert f"-o {afile}: is a file" in capsys.readouterr().err
+    assert main(["report", "--presets", str(stored_pair[0]), "-o", str(tmp_path / "out")]) == 2
+    assert "reports the presets only" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
