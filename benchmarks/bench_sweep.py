@@ -12,9 +12,9 @@ no store): the speed-up this machine allows at all, for the Dask route to be rea
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -50,12 +50,11 @@ def _warm(data: dict, dispatch: str) -> float:
 
 
 def timed(sweep, n_workers: int, tmp: Path) -> float:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    from twin.sweep import run_sweep
+    from twin.sweep import local_cluster, run_sweep
 
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    with local_cluster(n_workers) as cluster, Client(cluster) as client:
         client.wait_for_workers(n_workers)
         client.run(_warm, sweep.members[0].data, sweep.dispatch)  # imports + caches on every worker
         out = tmp / f"w{n_workers}.zarr"
@@ -86,8 +85,8 @@ def _member_times(members: list, dispatch: str) -> list[float]:
 def plain(sweep, n_procs: int) -> float:
     """The same members in ``n_procs`` plain processes (no Dask, no store): the machine's ceiling.
 
-    Members are dealt round-robin, as evenly as Dask's scheduler would spread them; each process
-    is warmed up (imports, one member) before the clock starts.
+    Members go one at a time to whichever process is free, as Dask's scheduler hands them out;
+    each process is warmed up (imports, one member) before the clock starts.
     """
     from concurrent.futures import ProcessPoolExecutor
 
@@ -95,14 +94,14 @@ def plain(sweep, n_procs: int) -> float:
     with ProcessPoolExecutor(n_procs) as pool:
         list(pool.map(_member_times, [[members[0]]] * n_procs, [sweep.dispatch] * n_procs))
         t0 = time.perf_counter()
-        list(pool.map(_member_times, [members[i::n_procs] for i in range(n_procs)],
-                      [sweep.dispatch] * n_procs))
+        list(pool.map(_member_times, [[m] for m in members], [sweep.dispatch] * len(members), chunksize=1))
         return time.perf_counter() - t0
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--days", type=int, default=28, help="length of each member's period (default 28)")
+    p.add_argument("--repeat", type=int, default=3, help="paired repetitions; medians are reported (default 3)")
     p.add_argument("--dispatch", choices=["baseline", "optimal"], default="optimal",
                    help="optimal (default: seconds per member, the realistic sweep) or baseline "
                         "(a tenth of a second per member: Dask's overhead dominates)")
@@ -119,16 +118,23 @@ def main() -> None:
 
         init_store(sweep, Path(d) / "warm.zarr")  # the client's first-call costs, outside the clock
         open_sweep(Path(d) / "warm.zarr")
-        t1 = timed(sweep, 1, Path(d))
-        t2 = timed(sweep, 2, Path(d))
-        p1 = plain(sweep, 1)
-        p2 = plain(sweep, 2)
-    print(f"16 members, {a.days} days hourly, {a.dispatch} dispatch, {os.cpu_count()} CPU(s)")
-    print("| route | 1 process [s] | 2 processes [s] | speed-up |")
-    print("|---|---:|---:|---:|")
-    print(f"| twin sweep on a Dask LocalCluster (results to Zarr) | {t1:.2f} | {t2:.2f} | {t1 / t2:.2f}x |")
-    print(f"| the same members in plain processes (no Dask, no store) | {p1:.2f} | {p2:.2f} | {p1 / p2:.2f}x |")
-    print(f"Dask route's speed-up / the machine's ceiling: {(t1 / t2) / (p1 / p2):.2f}")
+        rows = []
+        for r in range(a.repeat):
+            rows.append((timed(sweep, 1, Path(d)), timed(sweep, 2, Path(d)), plain(sweep, 1), plain(sweep, 2)))
+            t1, t2, p1, p2 = rows[-1]
+            print(f"  repetition {r + 1}: Dask {t1:.2f} / {t2:.2f} s = {t1 / t2:.2f}x; "
+                  f"plain {p1:.2f} / {p2:.2f} s = {p1 / p2:.2f}x", file=sys.stderr)
+    med = lambda xs: statistics.median(xs)  # noqa: E731
+    t1, t2, p1, p2 = (med(col) for col in zip(*rows))
+    sd, sp = med([r[0] / r[1] for r in rows]), med([r[2] / r[3] for r in rows])
+    print(f"16 members, {a.days} days hourly, {a.dispatch} dispatch, {os.cpu_count()} CPU(s), "
+          f"median of {a.repeat} paired repetition(s)")
+    print("| route | 1 process [s] | 2 processes [s] | speed-up (median of the repetitions' ratios) | each repetition |")
+    print("|---|---:|---:|---:|---|")
+    print(f"| twin sweep on a Dask LocalCluster (results to Zarr) | {t1:.2f} | {t2:.2f} | {sd:.2f}x | "
+          + ", ".join(f"{r[0] / r[1]:.2f}" for r in rows) + " |")
+    print(f"| the same members in plain processes (no Dask, no store) | {p1:.2f} | {p2:.2f} | {sp:.2f}x | "
+          + ", ".join(f"{r[2] / r[3]:.2f}" for r in rows) + " |")
 
 
 if __name__ == "__main__":

@@ -705,16 +705,32 @@ def open_sweep(path: str | Path) -> xr.Dataset:
 
 
 # ------------------------------------------------------------------------- running it
+#: Dask settings of the LocalCluster a sweep starts.  A member takes seconds and its cost varies
+#: several-fold (air vs immersion, battery or not), so each one-thread worker is given one member
+#: at a time (``worker-saturation`` 1.0; Dask's default of 1.1 hands a one-thread worker two, and
+#: at the end of a sweep one worker can sit idle while the other still holds a queued member).
+LOCAL_CLUSTER_CONFIG = {"distributed.scheduler.worker-saturation": 1.0}
+
+
+def local_cluster(workers: int):
+    """A LocalCluster of ``workers`` one-thread worker processes, set up for sweeps."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                            silence_logs=logging.ERROR)
+
+
 def _client(scheduler: str | None, workers: int):
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if scheduler:
         try:
             return Client(scheduler, timeout="20s"), None
         except (OSError, TimeoutError, ValueError) as e:
             raise SweepError([f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({e})"]) from None
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                           silence_logs=logging.ERROR)
+    cluster = local_cluster(workers)
     return Client(cluster), cluster
 
 
