@@ -41,6 +41,7 @@ td.delta{color:#555;font-size:.9em}table.facts td{text-align:left}
 .ok{background:#ebfbee;border-left:4px solid #2f9e44;padding:.5em 1em;margin:.6em 0}
 .note{background:#f1f3f5;border-left:4px solid #868e96;padding:.5em 1em;margin:.6em 0}
 div.scroll{overflow-x:auto}#runs-table td,#runs-table th{text-align:left}
+#presets-table td:nth-child(-n+2),#presets-table th:nth-child(-n+2){text-align:left}
 pre{background:#f8f9fa;padding:.8em;overflow:auto;font-size:.85em;max-height:30em}
 code{background:#f1f3f5;padding:0 .2em}
 """
@@ -383,6 +384,10 @@ _INDEX_KPIS = ("pue", "wue_l_per_kwh", "peak_facility_mw", "lng_t", "co2_t", "un
                "cooling_deficit_h", "min_reserve_margin_mw")
 
 
+def _pct(base: float, new: float) -> str:
+    return f"{100 * (base - new) / base:.2f} %" if base else "–"
+
+
 def _preset_index_html(rows: list) -> str:
     """One table: each preset's headline KPIs (optimised run) and its cost under both dispatches."""
     labels = {k: (lab, unit) for k, lab, unit in kpi.HEADLINE}
@@ -391,16 +396,18 @@ def _preset_index_html(rows: list) -> str:
     for name, desc, base, opt in rows:
         k_opt = kpi.kpis(opt)
         cb, co = kpi.cost_usd(base), k_opt["cost_usd"]
-        cells = "".join(f'<td data-kpi="{k}" data-value="{_num_attr(k_opt[k])}">{_fmt(k_opt[k])}</td>'
+        cells = "".join(f'<td data-kpi="{k}" data-value="{_num_attr(k_opt[k])}">{_fmt(k_opt[k], labels[k][1])}</td>'
                         for k in _INDEX_KPIS)
         body.append(
-            f'<tr data-preset="{html.escape(name)}"><td><a href="{html.escape(name)}.html">{html.escape(name)}</a></td>'
-            f"<td>{html.escape(desc)}</td><td>{html.escape(kpi.status(opt))}</td>{cells}"
+            f'<tr data-preset="{html.escape(name)}"><td><a href="{html.escape(name)}.html" '
+            f'title="{html.escape(desc.strip())}">{html.escape(name)}</a></td>'
+            f'<td>{html.escape(str(opt.attrs.get("site_name", "")))}</td><td>{html.escape(kpi.status(opt))}</td>{cells}'
             f'<td data-kpi="baseline_cost_usd" data-value="{_num_attr(cb)}">{_fmt(cb)}</td>'
             f'<td data-kpi="cost_usd" data-value="{_num_attr(co)}">{_fmt(co)}</td>'
             f'<td data-kpi="savings_frac" data-value="{_num_attr((cb - co) / cb if cb else float("nan"))}">'
-            f"{_fmt(100 * (cb - co) / cb) if cb else '–'} %</td></tr>")
-    table = (f'<div class="scroll"><table id="presets-table"><thead><tr><th>preset</th><th>campus</th>'
+            f"{_pct(cb, co)}</td></tr>")
+    table = (f'<p>Hover a preset for its campus; its link opens the what-if report.</p>'
+             f'<div class="scroll"><table id="presets-table"><thead><tr><th>preset</th><th>site</th>'
              f"<th>status</th>{head}<th>Cost, rule [USD]</th><th>Cost, optimised [USD]</th>"
              f'<th>saved</th></tr></thead><tbody>{"".join(body)}</tbody></table></div>')
     title = "Campus Twin: what-if reports of every preset"
