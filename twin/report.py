@@ -55,10 +55,17 @@ def _fmt(v, unit: str = "") -> str:
         v = float(v)
         if not math.isfinite(v):
             return "n/a"
-        if unit in ("-", "L/kWh", "kgCO2/kWh"):
-            return f"{v:.3f}"
-        return f"{v:,.1f}" if abs(v) < 1e6 else f"{v:,.0f}"
+        text = f"{v:.3f}" if unit in _THREE_DECIMALS else (f"{v:,.1f}" if abs(v) < 1e6 else f"{v:,.0f}")
+        return text.lstrip("-") if not text.strip("-0.,") else text  # no "-0.0" for round-off
     return html.escape(str(v))
+
+
+#: units shown to three decimals (the rest to one)
+_THREE_DECIMALS = ("-", "L/kWh", "kgCO2/kWh")
+
+
+def _shown_as_zero(v: float, unit: str) -> bool:
+    return abs(v) < (5e-4 if unit in _THREE_DECIMALS else 5e-2)
 
 
 def _num_attr(v) -> str:
@@ -76,9 +83,11 @@ def _delta(v, ref, unit: str) -> tuple[str, str, float]:
         return "", "delta", float("nan")
     if not math.isfinite(d):
         return "n/a", "delta", d
-    rel = f" ({100 * d / abs(float(ref)):+.1f} %)" if float(ref) not in (0.0,) and math.isfinite(float(ref)) else ""
-    cls = "delta"
-    return ("+" if d >= 0 else "−") + _fmt(abs(d), unit) + rel, cls, d
+    r = float(ref)
+    # a percentage only of a reference that shows as a number (not of round-off shown as 0.0)
+    rel = f" ({100 * d / abs(r):+.1f} %)" if math.isfinite(r) and not _shown_as_zero(r, unit) else ""
+    sign = "" if _shown_as_zero(d, unit) else ("+" if d > 0 else "−")
+    return sign + _fmt(abs(d), unit) + rel, "delta", d
 
 
 def run_names(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None) -> list[str]:
