@@ -266,3 +266,16 @@ def test_every_preset_full_year_optimised(name, tmp_path):
     s = json.loads((save_run(run, tmp_path) / "summary.json").read_text())
     assert s["dispatch"] == "optimal"
     assert s["savings_vs_baseline_usd"] == pytest.approx(s["baseline_cost_usd"] - s["kpi"]["cost_usd"], rel=1e-9)
+
+
+def test_optimise_of_a_baseline_run_reuses_it_as_the_reference(default_run, monkeypatch):
+    """twin.optimise(simulate(...)) compares against that run, without dispatching it again."""
+    import twin.pipeline
+
+    def again(*a, **k):
+        raise AssertionError("baseline dispatched twice")
+
+    monkeypatch.setattr(twin.pipeline, "baseline_dispatch", again)
+    opt = twin.optimise(default_run)
+    assert opt.attrs["baseline_cost_usd"] == kpi.cost_usd(default_run)
+    assert opt.attrs["savings_vs_baseline_usd"] == pytest.approx(kpi.cost_usd(default_run) - kpi.cost_usd(opt))

@@ -68,13 +68,18 @@ def optimise(scenario_or_dataset: Scenario | str | xr.Dataset, *, progress: Prog
     """
     from twin.optimise import optimise_dispatch
 
-    if isinstance(scenario_or_dataset, xr.Dataset):
-        phys = _physics_only(scenario_or_dataset)
+    given = scenario_or_dataset if isinstance(scenario_or_dataset, xr.Dataset) else None
+    if given is not None:
+        phys = _physics_only(given)
     else:
         if progress:
             progress("physics", 0.0)
         phys = couple(_as_scenario(scenario_or_dataset))
-    base = _settle(phys, baseline_dispatch(phys))
+    # a settled baseline run (from simulate) is the reference as it is; otherwise dispatch one
+    if given is not None and given.attrs.get("dispatch") == "baseline" and "cost_usd" in given:
+        base = given
+    else:
+        base = _settle(phys, baseline_dispatch(phys))
     if progress:
         progress("optimise", 0.1)
 

@@ -24,6 +24,7 @@ import yaml
 
 from twin import kpi
 from twin import report_figures as rf
+from twin.store import ordinary_mode
 
 PRESET_NOTE = ("Runs made by <code>--presets</code> use the operator's baseline (merit-order) dispatch, "
                "not the optimiser, so that every campus can be reported in one command quickly; "
@@ -322,9 +323,7 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # an ordinary file, not mkstemp's owner-only mode
+        ordinary_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -393,10 +392,6 @@ _INDEX_KPIS = ("pue", "wue_l_per_kwh", "peak_facility_mw", "lng_t", "co2_t", "un
                "cooling_deficit_h", "min_reserve_margin_mw")
 
 
-def _pct(base: float, new: float) -> str:
-    return f"{100 * (base - new) / base:.2f} %" if base else "–"
-
-
 def _preset_index_html(rows: list) -> str:
     """One table: each preset's headline KPIs (optimised run) and its cost under both dispatches."""
     labels = {k: (lab, unit) for k, lab, unit in kpi.HEADLINE}
@@ -405,6 +400,7 @@ def _preset_index_html(rows: list) -> str:
     for name, desc, base, opt in rows:
         k_opt = kpi.kpis(opt)
         cb, co = kpi.cost_usd(base), k_opt["cost_usd"]
+        saved = opt.attrs["savings_vs_baseline_frac"]  # twin.optimise's, against this same baseline
         cells = "".join(f'<td data-kpi="{k}" data-value="{_num_attr(k_opt[k])}">{_fmt(k_opt[k], labels[k][1])}</td>'
                         for k in _INDEX_KPIS)
         body.append(
@@ -413,8 +409,7 @@ def _preset_index_html(rows: list) -> str:
             f'<td>{html.escape(str(opt.attrs.get("site_name", "")))}</td><td>{html.escape(kpi.status(opt))}</td>{cells}'
             f'<td data-kpi="baseline_cost_usd" data-value="{_num_attr(cb)}">{_fmt(cb)}</td>'
             f'<td data-kpi="cost_usd" data-value="{_num_attr(co)}">{_fmt(co)}</td>'
-            f'<td data-kpi="savings_frac" data-value="{_num_attr((cb - co) / cb if cb else float("nan"))}">'
-            f"{_pct(cb, co)}</td></tr>")
+            f'<td data-kpi="savings_frac" data-value="{_num_attr(saved)}">{100 * saved:.2f} %</td></tr>')
     table = (f'<p>Hover a preset for its campus; its link opens the what-if report.</p>'
              f'<div class="scroll"><table id="presets-table"><thead><tr><th>preset</th><th>site</th>'
              f"<th>status</th>{head}<th>Cost, rule [USD]</th><th>Cost, optimised [USD]</th>"

@@ -115,6 +115,19 @@ def _for_netcdf(ds: xr.Dataset) -> xr.Dataset:
     return ds
 
 
+#: the process's umask, read once at import (``os.umask`` can only be read by setting it, which is
+#: not safe once the app's background threads write files)
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def ordinary_mode(path: str | Path) -> None:
+    """Give a file or folder made by ``tempfile`` (owner-only) the mode a plain ``open`` or
+    ``mkdir`` would have given it under this process's umask."""
+    p = Path(path)
+    os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~_UMASK)
+
+
 def save_run(ds: xr.Dataset, store_dir: str | Path, run_id: str | None = None) -> Path:
     """Write a settled run atomically into ``store_dir/<run-id>/``; return that directory."""
     store = Path(store_dir)
@@ -134,9 +147,7 @@ def save_run(ds: xr.Dataset, store_dir: str | Path, run_id: str | None = None) -
         for f in tmp.iterdir():  # make the bytes durable before the rename publishes them
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # an ordinary folder, not mkdtemp's owner-only mode
+        ordinary_mode(tmp)
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

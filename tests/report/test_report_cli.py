@@ -86,6 +86,8 @@ def test_presets_to_a_folder_write_a_whatif_report_each_and_an_index(tmp_path, m
                  if t == "td" and "data-kpi" in a))
     assert float(tags["pue"]) == pytest.approx(runs["optimal"]["kpi"]["pue"], rel=1e-12)
     assert float(tags["baseline_cost_usd"]) == pytest.approx(runs["baseline"]["kpi"]["cost_usd"], rel=1e-12)
+    b, o = runs["baseline"]["kpi"]["cost_usd"], runs["optimal"]["kpi"]["cost_usd"]
+    assert float(tags["savings_frac"]) == pytest.approx((b - o) / b, rel=1e-9)  # against the stored baseline
     assert "wrote 1 preset report(s)" in capsys.readouterr().out
 
 
