@@ -9,9 +9,21 @@ The Python API::
     path = twin.save_run(opt, "runs")            # runs/<run-id>/{run.nc, scenario.yaml, summary.json}
     same = twin.open_run(path)
     twin.kpi.pue(same)
+
+Errors of bad input are :class:`twin.TwinError` (one hierarchy, :mod:`twin.errors`); the package
+logs to the ``twin`` logger (standard :mod:`logging`, silent unless configured) and shows progress
+bars (``tqdm.auto``, so also in notebooks) only when asked: ``twin.simulate(sc, progress=True)``.
 """
 
 from __future__ import annotations
+
+import logging as _logging
+
+from twin._version import __version__
+from twin.errors import (EventError, PlanError, RunIdError, RunNotFound, ScenarioError, SweepError, TwinError,
+                         WeatherError)
+
+_logging.getLogger("twin").addHandler(_logging.NullHandler())
 
 # Import the optimiser module before the function of the same name is bound below, so that a
 # later ``import twin.optimise`` cannot replace ``twin.optimise`` (the function) by the module.
@@ -21,9 +33,12 @@ except ImportError:  # pragma: no cover
     _optimise_module = None
 
 from twin import kpi  # noqa: E402
+# works whether twin.optimise is a module or a package that re-exports the function
+from twin.optimise import optimise_dispatch  # noqa: E402
 from twin.pipeline import optimise, simulate  # noqa: E402
-from twin.scenario import Scenario, ScenarioError, load_scenario, loads_scenario  # noqa: E402
+from twin.scenario import Scenario, load_scenario, loads_scenario  # noqa: E402
 from twin.store import list_runs, open_run, save_run  # noqa: E402
 
-__all__ = ["Scenario", "ScenarioError", "kpi", "list_runs", "load_scenario", "loads_scenario", "open_run",
-           "optimise", "save_run", "simulate"]
+__all__ = ["EventError", "PlanError", "RunIdError", "RunNotFound", "Scenario", "ScenarioError", "SweepError",
+           "TwinError", "WeatherError", "__version__", "kpi", "list_runs", "load_scenario", "loads_scenario",
+           "open_run", "optimise", "optimise_dispatch", "save_run", "simulate"]

@@ -1,7 +1,8 @@
 """The ``twin`` command line.
 
 Exit codes: 0 ok · 1 the run finished with a shortfall (unserved load / cooling deficit) or an
-incomplete solve · 2 bad input.
+incomplete solve · 2 bad input (any :class:`twin.errors.TwinError`: one line per problem, naming
+the file and field, no traceback).
 """
 
 from __future__ import annotations
@@ -10,15 +11,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from twin.errors import TwinError
+
 EXIT_OK, EXIT_SHORTFALL, EXIT_BAD_INPUT = 0, 1, 2
 
-
-class BadInput(Exception):
-    """One or more lines of bad input, already worded for the user."""
-
-    def __init__(self, lines):
-        self.lines = [lines] if isinstance(lines, str) else list(lines)
-        super().__init__("\n".join(self.lines))
+#: kept for code that raised the CLI's own error type; new code raises :class:`twin.errors.TwinError`
+BadInput = TwinError
 
 
 def _fmt(v, unit: str) -> str:
@@ -60,25 +58,38 @@ def kpi_table(summary: dict) -> str:
 
 
 def _load(path: str, step: str | None = None):
-    from twin.scenario import ScenarioError, load_scenario, parse_scenario
+    from twin.scenario import load_scenario, parse_scenario
 
-    try:
-        sc = load_scenario(path)
-        if step is not None:
-            data = sc.model_dump(mode="json")
-            data["period"]["step"] = step
-            sc = parse_scenario(data, source=f"{path} (--step)", origin=sc._origin)
-    except ScenarioError as e:
-        raise BadInput(e.problems) from None
+    sc = load_scenario(path)
+    if step is not None:
+        data = sc.model_dump(mode="json")
+        data["period"]["step"] = step
+        sc = parse_scenario(data, source=f"{path} (--step)", origin=sc._origin)
     return sc
 
 
 def cmd_run(a) -> int:
+    from twin.store import make_run_id, read_summary, release_run, reserve_run, save_run
+
+    sc = _load(a.scenario, a.step)
+    # claim the run id before any work: a bad or taken id is refused now, never after the solve
+    run_id = a.run_id if a.run_id is not None else make_run_id(sc.name, a.dispatch)
+    reserve_run(a.output, run_id, what="--run-id" if a.run_id is not None else "run id")
+    try:
+        return _run_reserved(a, sc, run_id)
+    finally:
+        release_run(a.output, run_id)
+
+
+def _run_reserved(a, sc, run_id: str) -> int:
     import twin
     from twin.store import read_summary, save_run
 
-    sc = _load(a.scenario, a.step)
-    from tqdm import tqdm
+    if sc.site.weather.source == "epw":  # read (and check) the weather file before the work
+        from twin.weather import check_epw
+
+        check_epw(sc.site.weather.path)
+    from tqdm.auto import tqdm
 
     bar = tqdm(total=100, desc="physics", disable=a.quiet, bar_format="{desc:<28}{bar}| {elapsed}",
                file=sys.stderr)
@@ -98,7 +109,7 @@ def cmd_run(a) -> int:
             run = twin.optimise(sc, progress=progress, **opts)
     finally:
         bar.close()
-    path = save_run(run, a.output, run_id=a.run_id)
+    path = save_run(run, a.output, run_id=run_id)
     s = read_summary(path)
     print(kpi_table(s))
     print(f"saved {path}")
@@ -109,6 +120,10 @@ def cmd_validate(a) -> int:
     from twin.checks import run_checks
 
     sc = _load(a.scenario)
+    if sc.site.weather.source == "epw":
+        from twin.weather import check_epw
+
+        check_epw(sc.site.weather.path)
     findings = run_checks(sc)
     print(f"{a.scenario}: valid scenario {sc.name!r} ({sc.period.n_steps} steps of {sc.period.step})")
     for level, msg in findings:
@@ -128,13 +143,16 @@ def cmd_scenarios(a) -> int:
 
 
 def cmd_summary(a) -> int:
-    from twin.store import RunNotFound, read_summary
+    from twin.store import read_summary
 
+    s = read_summary(a.run)
     try:
-        s = read_summary(a.run)
-    except RunNotFound as e:
-        raise BadInput(str(e)) from None
-    print(kpi_table(s))
+        table = kpi_table(s)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        from twin.errors import RunNotFound
+
+        raise RunNotFound(f"{Path(a.run) / 'summary.json'}: not a run summary (bad or missing {e})") from None
+    print(table)
     return EXIT_OK
 
 
@@ -162,6 +180,9 @@ def cmd_sweep(a) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="twin", description="Campus Twin: power-and-cooling digital twin "
                                                          "for AI data-center campuses")
+    from twin import __version__
+
+    p.add_argument("--version", action="version", version=f"twin (campus-twin) {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run a scenario and store the run")
@@ -211,13 +232,21 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _lines(e: TwinError) -> list[str]:
+    """The error's lines, each naming its file (appended when the line does not say it already)."""
+    src = e.source
+    named = bool(src) and (Path(src).suffix != "" or "/" in src) and not src.startswith("-")
+    return [f"{p} [{src}]" if named and src not in p else p for p in e.problems]
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``twin`` command line; return its exit code (see the module docstring)."""
     parser = build_parser()
     a = parser.parse_args(argv)
     try:
         return int(a.func(a) or 0)
-    except BadInput as e:
-        for line in e.lines:
+    except TwinError as e:
+        for line in _lines(e):
             print(f"error: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -12,7 +12,25 @@ from twin.scenario import Scenario, load_scenario
 from twin.settle import settle
 from twin.variables import REGISTRY
 
-Progress = Callable[[str, float], None] | None
+Progress = Callable[[str, float], None] | bool | None
+
+
+def _progress_callback(progress: Progress) -> Callable[[str, float], None] | None:
+    """``True``: a ``tqdm.auto`` bar (a widget in notebooks); a callable as it is; else none."""
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=100, desc="physics", bar_format="{desc:<28}{bar}| {elapsed}")
+
+        def show(stage: str, frac: float) -> None:
+            bar.set_description_str(stage)
+            bar.n = int(100 * frac)
+            bar.refresh()
+            if frac >= 1.0:
+                bar.close()
+
+        return show
+    return progress if callable(progress) else None
 
 
 def _physics_only(ds: xr.Dataset) -> xr.Dataset:
@@ -42,7 +60,21 @@ def _as_scenario(scenario: Scenario | str) -> Scenario:
 
 
 def simulate(scenario: Scenario | str, *, progress: Progress = None) -> xr.Dataset:
-    """Physics and the operator's baseline dispatch, settled: a complete run Dataset."""
+    """Physics and the operator's baseline dispatch, settled: a complete run Dataset.
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+        A validated scenario, or a scenario file path or preset name.
+    progress : callable or bool, optional
+        ``progress(stage, fraction)`` callback, or ``True`` for a ``tqdm.auto`` bar; default none.
+
+    Returns
+    -------
+    xarray.Dataset
+        The settled run (``attrs["dispatch"] == "baseline"``).
+    """
+    progress = _progress_callback(progress)
     sc = _as_scenario(scenario)
     if progress:
         progress("physics", 0.0)
@@ -63,9 +95,23 @@ def optimise(scenario_or_dataset: Scenario | str | xr.Dataset, *, progress: Prog
              **options) -> xr.Dataset:
     """Least-cost, N-1-secure dispatch (Pyomo + HiGHS), settled, with savings vs the baseline.
 
-    ``options`` go to :func:`twin.optimise.optimise_dispatch` (``window_h``, ``commit_h``,
-    ``mip_rel_gap``, ``time_limit_s``, ``threads`` …).
+    Parameters
+    ----------
+    scenario_or_dataset : Scenario, str or xarray.Dataset
+        A scenario (or file path / preset name), or a run whose physics is reused (a settled
+        baseline run is also the reference the savings are counted against).
+    progress : callable or bool, optional
+        ``progress(stage, fraction)`` callback, or ``True`` for a ``tqdm.auto`` bar; default none.
+    **options
+        Passed to :func:`twin.optimise_dispatch` (``window_h``, ``commit_h``, ``mip_rel_gap``,
+        ``time_limit_s``, ``threads`` …).
+
+    Returns
+    -------
+    xarray.Dataset
+        The settled optimal run, with ``baseline_cost_usd`` and ``savings_vs_baseline_*`` attributes.
     """
+    progress = _progress_callback(progress)
     from twin.optimise import optimise_dispatch
 
     given = scenario_or_dataset if isinstance(scenario_or_dataset, xr.Dataset) else None

@@ -4,11 +4,25 @@ A scenario names a site and its weather, a period and step, the data halls (rack
 cooling), the electrical chain, the power side (gas units, grid, solar, battery), fuel and
 economics.  Unknown keys are rejected.  Every problem is reported as one line naming the field
 path, the value and why (:class:`ScenarioError`), which the CLI prints with exit code 2.
+
+Before pydantic sees a file it is checked as text: UTF-8 (a UTF-16/UTF-32 byte-order mark is
+honoured; other bytes are refused rather than guessed), no NUL bytes, at most
+:data:`MAX_FILE_BYTES`, YAML nested at most :data:`MAX_YAML_DEPTH` deep and no key given twice
+in one mapping.  The schema is strict: ``racks: true`` or ``racks: 2.5`` is not an integer and
+``export_allowed: 1`` is not a boolean; NaN and infinity are not numbers of any field.  Every
+quantity has an engineering bound (``Field(le=...)``) whose reason is in the field's JSON schema
+(``bound``) and in the message that refuses it; the app reads them from
+``Scenario.model_json_schema()``.  The bounds are engineering assumptions (flagged as such):
+each is several times the largest plant of its kind built or announced, so that a typo of
+orders of magnitude is caught while every real campus fits.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import types
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -16,22 +30,33 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from twin.errors import ScenarioError
 from twin.paths import DATASETS_DIR
 
+__all__ = ["MAX_FILE_BYTES", "MAX_YAML_DEPTH", "SCENARIO_DIR", "Scenario", "ScenarioError", "load_scenario",
+           "loads_scenario", "parse_scenario", "preset_names", "read_text_file", "resolve_path"]
+
 SCENARIO_DIR = DATASETS_DIR / "scenarios"
+
+#: largest scenario file read [bytes]; the presets are ~3 kB
+MAX_FILE_BYTES = 1_000_000
+#: deepest YAML nesting accepted; a scenario needs 5 levels
+MAX_YAML_DEPTH = 32
+#: calendar years a period may lie in: pandas' nanosecond time axis ends in 2262; the tariffs and
+#: typical years describe the present, so 1900-2100 is generous
+YEAR_RANGE = (1900, 2100)
+#: longest period [days] and most time steps of one run (about 100 float64 variables per step)
+MAX_PERIOD_DAYS = 3660
+MAX_STEPS = 1_100_000
 
 PosFloat = Annotated[float, Field(gt=0)]
 NonNegFloat = Annotated[float, Field(ge=0)]
 Frac = Annotated[float, Field(ge=0, le=1)]
 
 
-class ScenarioError(ValueError):
-    """Bad scenario input; ``problems`` holds one line per problem."""
-
-    def __init__(self, problems: list[str], source: str = "scenario"):
-        self.problems = problems
-        self.source = source
-        super().__init__("\n".join(problems))
+def _bounded(default: Any = ..., *, why: str, **limits: Any) -> Any:
+    """A pydantic ``Field`` with limits whose reason goes to the schema (``bound``) and the message."""
+    return Field(default, json_schema_extra={"bound": why}, **limits)
 
 
 def _catalog_check(kind: str, what: str):
@@ -51,7 +76,7 @@ def _catalog_check(kind: str, what: str):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid", frozen=False, strict=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------------------------------- site
@@ -82,7 +107,7 @@ class Weather(_Model):
 
 
 class Site(_Model):
-    name: str
+    name: str = Field(min_length=1, max_length=200)
     country: Literal["VN", "KR"]
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
@@ -90,26 +115,52 @@ class Site(_Model):
     weather: Weather
 
 
+_TZ_MSG = ("has a time zone; give naive site-local standard time (site.utc_offset_h says which zone "
+           "that is)")
+
+
 class Period(_Model):
     start: pd.Timestamp
     end: pd.Timestamp
     step: str = "1h"
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, strict=True, allow_inf_nan=False)
 
     @field_validator("start", "end", mode="before")
     @classmethod
     def _ts(cls, v):
+        lo, hi = YEAR_RANGE
+        out_of_range = (f"the year must be within {lo}..{hi} (tariffs and typical weather describe the "
+                        "present; the time axis ends in 2262)")
+        if isinstance(v, bool) or not isinstance(v, str | datetime.date):
+            raise ValueError("not a date/time (write e.g. 2025-04-07 or '2025-04-07 06:00')")
+        if isinstance(v, datetime.date) and not isinstance(v, pd.Timestamp):
+            if getattr(v, "tzinfo", None) is not None:
+                raise ValueError(_TZ_MSG)
+            if not lo <= v.year <= hi:
+                raise ValueError(out_of_range)
         try:
-            return pd.Timestamp(str(v))
+            ts = pd.Timestamp(v)
+        except pd.errors.OutOfBoundsDatetime:
+            raise ValueError(out_of_range) from None
         except Exception as e:  # noqa: BLE001 - any parse failure is bad input
-            raise ValueError(f"not a date/time ({e})") from None
+            raise ValueError(f"not a date/time ({str(e).splitlines()[0]})") from None
+        if pd.isna(ts):
+            raise ValueError("not a date/time")
+        if ts.tzinfo is not None:
+            raise ValueError(_TZ_MSG)
+        if not lo <= ts.year <= hi:
+            raise ValueError(out_of_range)
+        return ts.as_unit("ns")
 
     @field_validator("step")
     @classmethod
     def _step(cls, v):
         try:
             td = pd.Timedelta(v)
+            if pd.isna(td):
+                raise ValueError
+
         except Exception:  # noqa: BLE001
             raise ValueError("not a time step (use e.g. '1h', '15min', '1min')") from None
         if td < pd.Timedelta("1min") or td > pd.Timedelta("1h"):
@@ -123,6 +174,12 @@ class Period(_Model):
         span = self.end - self.start
         if span % pd.Timedelta(self.step) != pd.Timedelta(0):
             raise ValueError(f"step {self.step!r} does not divide the period {self.start} to {self.end}")
+        if span > pd.Timedelta(days=MAX_PERIOD_DAYS):
+            raise ValueError(f"the period {self.start} to {self.end} is longer than {MAX_PERIOD_DAYS} days "
+                             "(engineering bound: ten years is the longest study one run holds)")
+        if self.n_steps > MAX_STEPS:
+            raise ValueError(f"{self.n_steps:,} time steps of {self.step} is more than {MAX_STEPS:,} (about two "
+                             "years at 1min; each step holds ~100 variables in memory): use a longer step")
         return self
 
     @property
@@ -151,14 +208,21 @@ class Workload(_Model):
         return self
 
 
+_WHY_CHILLERS = ("1,000 chillers of 5 MW_th each cool 5 GW, the largest campus announced; no hall needs more "
+                 "(engineering bound)")
+_WHY_TES_MWH = "100 GWh_th is ~100 times the largest chilled-water tanks built (engineering bound)"
+_WHY_TES_MW = "10 GW_th is twice the cooling of the largest campus announced (engineering bound)"
+
+
 class AirCooling(_Model):
     type: Literal["air"] = "air"
     chiller_model: str = "doe2-centrifugal-5mw"
-    chillers: int = Field(ge=1, description="installed chillers (incl. redundancy)")
+    chillers: int = Field(ge=1, le=1000, description="installed chillers (incl. redundancy)",
+                          json_schema_extra={"bound": _WHY_CHILLERS})
     tower_model: str = "tower-4k-approach"
     air_handler_model: str = "crah-standard"
-    thermal_storage_mwh_th: NonNegFloat = 0.0
-    thermal_storage_mw_th: NonNegFloat = 0.0
+    thermal_storage_mwh_th: float = _bounded(0.0, ge=0, le=100_000, why=_WHY_TES_MWH)
+    thermal_storage_mw_th: float = _bounded(0.0, ge=0, le=10_000, why=_WHY_TES_MW)
 
     _c1 = field_validator("chiller_model")(_catalog_check("chillers", "chiller model"))
     _c2 = field_validator("tower_model")(_catalog_check("cooling_towers", "cooling tower model"))
@@ -172,7 +236,9 @@ class LiquidLoop(_Model):
     dry_cooler_model: str = "dry-cooler-standard"
     tower_model: str = "tower-4k-approach"
     heat_rejection_capacity_mw_th: PosFloat | None = Field(
-        None, description="installed heat rejection at design; default = IT capacity x 1.1")
+        None, le=20_000, description="installed heat rejection at design; default = IT capacity x 1.1",
+        json_schema_extra={"bound": "20 GW_th rejects the heat of the largest campus announced (~5 GW) four "
+                                    "times over (engineering bound)"})
 
     _c1 = field_validator("tank_model")(_catalog_check("immersion_tanks", "immersion tank model"))
     _c2 = field_validator("fluid")(_catalog_check("fluids", "fluid"))
@@ -189,10 +255,10 @@ class DirectToChipCooling(LiquidLoop):
     tank_model: str = "cdu-water-glycol-w45"
     liquid_frac: Frac | None = Field(None, description="share of heat to liquid; default from the rack model")
     chiller_model: str = "doe2-centrifugal-5mw"
-    chillers: int = Field(2, ge=1)
+    chillers: int = Field(2, ge=1, le=1000, json_schema_extra={"bound": _WHY_CHILLERS})
     air_handler_model: str = "crah-standard"
-    thermal_storage_mwh_th: NonNegFloat = 0.0
-    thermal_storage_mw_th: NonNegFloat = 0.0
+    thermal_storage_mwh_th: float = _bounded(0.0, ge=0, le=100_000, why=_WHY_TES_MWH)
+    thermal_storage_mw_th: float = _bounded(0.0, ge=0, le=10_000, why=_WHY_TES_MW)
 
     _c5 = field_validator("chiller_model")(_catalog_check("chillers", "chiller model"))
     _c6 = field_validator("air_handler_model")(_catalog_check("air_handlers", "air handler model"))
@@ -202,9 +268,10 @@ Cooling = Annotated[AirCooling | ImmersionCooling | DirectToChipCooling, Field(d
 
 
 class Hall(_Model):
-    name: str
+    name: str = Field(min_length=1, max_length=100)
     rack_model: str
-    racks: int = Field(gt=0)
+    racks: int = _bounded(gt=0, le=50_000, why="50,000 racks of 132 kW (GB200 NVL72) draw 6.6 GW, more than the "
+                                               "largest campus announced (~5 GW) (engineering bound)")
     workload: Workload = Workload()
     cooling: Cooling
 
@@ -222,16 +289,26 @@ class Electrical(_Model):
 
 class GasUnits(_Model):
     model: str
-    count: int = Field(ge=0)
+    count: int = _bounded(ge=0, le=200, why="200 units is four times the largest engine or turbine plant built "
+                                            "(engineering bound)")
     initial_on: int | None = Field(None, ge=0, description="units running at the start (default: all)")
 
     _c = field_validator("model")(_catalog_check("gas_units", "gas unit model"))
 
+    @model_validator(mode="after")
+    def _on_le_count(self):
+        if self.initial_on is not None and self.initial_on > self.count:
+            raise ValueError(f"initial_on {self.initial_on} is more than count {self.count}: only installed "
+                             "units can run")
+        return self
+
 
 class Grid(_Model):
-    capacity_mw: NonNegFloat = 0.0
+    capacity_mw: float = _bounded(0.0, ge=0, le=20_000, why="20 GW is more than three 765 kV double-circuit lines "
+                                                            "carry; no campus connection is larger (engineering bound)")
     tariff: str | None = None
-    co2_t_per_mwh: NonNegFloat | None = None
+    co2_t_per_mwh: float | None = _bounded(None, ge=0, le=2.0, why="lignite plants emit ~1.2 t/MWh; no grid mix "
+                                                                   "exceeds 2 (engineering bound)")
     export_allowed: bool = False
 
     @field_validator("tariff")
@@ -254,19 +331,25 @@ class Grid(_Model):
 
 
 class Solar(_Model):
-    capacity_mwp: NonNegFloat = 0.0
+    capacity_mwp: float = _bounded(0.0, ge=0, le=20_000, why="20 GWp is several times the largest solar park built "
+                                                             "(~5 GWp) (engineering bound)")
     tilt_deg: float | None = Field(None, ge=0, le=90)
     azimuth_deg: float = Field(180.0, ge=0, lt=360)
-    dc_ac_ratio: PosFloat = 1.2
+    dc_ac_ratio: float = _bounded(1.2, gt=0, le=3.0, why="DC/AC ratios above ~1.5 are rare; 3 clips most of the "
+                                                         "array (engineering bound)")
 
 
 class Battery(_Model):
-    power_mw: NonNegFloat = 0.0
-    energy_mwh: NonNegFloat = 0.0
+    power_mw: float = _bounded(0.0, ge=0, le=20_000, why="20 GW is ~10 times the largest battery built (~2 GW) "
+                                                         "(engineering bound)")
+    energy_mwh: float = _bounded(0.0, ge=0, le=100_000, why="100 GWh is ~10 times the largest battery built "
+                                                            "(~8 GWh) (engineering bound)")
     model: str = "li-ion-dea-vn-2020"
     initial_soc_frac: Frac = 0.5
-    peak_shave_threshold_mw: NonNegFloat | None = Field(
-        None, description="baseline dispatch discharges above this grid import; default: 90% of the grid capacity")
+    peak_shave_threshold_mw: float | None = Field(
+        None, ge=0, le=20_000,
+        description="baseline dispatch discharges above this grid import; default: 90% of the grid capacity",
+        json_schema_extra={"bound": "the grid feed itself is bounded at 20 GW (engineering bound)"})
 
     _c = field_validator("model")(_catalog_check("batteries", "battery model"))
 
@@ -285,23 +368,36 @@ class Power(_Model):
 
 
 class Fuel(_Model):
-    lng_price_usd_per_mmbtu: NonNegFloat = 11.0
-    tank_capacity_t: NonNegFloat = 0.0
+    lng_price_usd_per_mmbtu: float = _bounded(11.0, ge=0, le=200, why="the highest Asian spot price (JKM, Aug 2022) "
+                                                                     "was ~70 USD/MMBtu (engineering bound)")
+    tank_capacity_t: float = _bounded(0.0, ge=0, le=5_000_000, why="5 Mt is more LNG than the largest import "
+                                                                   "terminals store (engineering bound)")
     initial_level_frac: Frac = 0.6
     min_level_frac: Frac = 0.05
-    delivery_t: NonNegFloat = 0.0
-    delivery_interval_days: PosFloat = 7.0
+    delivery_t: float = _bounded(0.0, ge=0, le=1_000_000, why="the largest carrier (Q-Max, 266,000 m3) holds "
+                                                              "~120,000 t (engineering bound)")
+    delivery_interval_days: float = _bounded(7.0, ge=0.25, le=366, why="between one cargo every 6 h and one a "
+                                                                      "year (engineering bound)")
     boil_off_frac_per_day: Annotated[float, Field(ge=0, le=0.01)] = 0.0008
 
 
+_WHY_PENALTY = ("1,000,000 USD/MWh is ~100 times any value of lost load used in market design; larger penalties "
+                "only spoil the solver's numerics (engineering bound)")
+
+
 class Economics(_Model):
-    carbon_price_usd_per_t: NonNegFloat = 0.0
-    co2_cap_t: NonNegFloat | None = None
-    water_price_usd_per_m3: NonNegFloat = 1.0
-    voll_usd_per_mwh: PosFloat = 10_000.0
-    reserve_shortfall_usd_per_mwh: PosFloat = 2_000.0
-    cooling_deficit_usd_per_mwh: PosFloat = 5_000.0
-    fx_per_usd: dict[str, PosFloat] = Field(default_factory=dict, description="overrides, e.g. {VND: 25400}")
+    carbon_price_usd_per_t: float = _bounded(0.0, ge=0, le=10_000, why="carbon prices quoted today are below "
+                                                                       "200 USD/t (engineering bound)")
+    co2_cap_t: float | None = _bounded(None, ge=0, le=1e9, why="1 Gt is more than any country but four emits "
+                                                              "(engineering bound)")
+    water_price_usd_per_m3: float = _bounded(1.0, ge=0, le=1_000, why="desalinated water costs ~1 USD/m3 "
+                                                                      "(engineering bound)")
+    voll_usd_per_mwh: float = _bounded(10_000.0, gt=0, le=1e6, why=_WHY_PENALTY)
+    reserve_shortfall_usd_per_mwh: float = _bounded(2_000.0, gt=0, le=1e6, why=_WHY_PENALTY)
+    cooling_deficit_usd_per_mwh: float = _bounded(5_000.0, gt=0, le=1e6, why=_WHY_PENALTY)
+    fx_per_usd: dict[str, Annotated[float, Field(gt=0, le=1e6)]] = Field(
+        default_factory=dict, description="overrides, e.g. {VND: 25400}",
+        json_schema_extra={"bound": "VND, the weakest currency used, is ~26,000 per USD (engineering bound)"})
 
 
 class Flexibility(_Model):
@@ -310,8 +406,8 @@ class Flexibility(_Model):
 
 
 class Scenario(_Model):
-    name: str
-    description: str = ""
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=20_000)
     site: Site
     period: Period
     halls: list[Hall] = Field(min_length=1)
@@ -321,6 +417,13 @@ class Scenario(_Model):
     economics: Economics = Economics()
     flexibility: Flexibility = Flexibility()
     notes: list[str] = Field(default_factory=list, description="assumptions where public figures stop")
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, v):
+        if not v.strip():
+            raise ValueError("must not be blank (it names the run)")
+        return v
 
     # set by load_scenario: where the file lives (to resolve relative paths) and its text
     _origin: Path | None = None
@@ -368,6 +471,42 @@ def _fmt_loc(loc: tuple[Any, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
+_TAGS = {"air": AirCooling, "immersion": ImmersionCooling, "direct_to_chip": DirectToChipCooling}
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation can hold (through ``list``, ``dict``, ``| None``, ``Annotated``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    out: list[type[BaseModel]] = []
+    origin = typing.get_origin(annotation)
+    if origin is not None or isinstance(annotation, types.UnionType):
+        for arg in typing.get_args(annotation):
+            out.extend(_models_in(arg))
+    return out
+
+
+def _field_of(loc: tuple[Any, ...]):
+    """The pydantic ``FieldInfo`` an error location points at (None if it does not name a field)."""
+    models: list[type[BaseModel]] = [Scenario]
+    field = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if part in _TAGS:
+            models = [_TAGS[part]]
+            continue
+        hit = next((m for m in models if part in m.model_fields), None)
+        if hit is None:
+            return None
+        field = hit.model_fields[part]
+        models = _models_in(field.annotation)
+    return field
+
+
+_BOUND_TYPES = ("less_than_equal", "less_than", "greater_than_equal", "greater_than", "too_long")
+
+
 def _format_errors(err: ValidationError, data: Any) -> list[str]:
     lines = []
     for e in err.errors(include_url=False):
@@ -376,16 +515,29 @@ def _format_errors(err: ValidationError, data: Any) -> list[str]:
         for prefix in ("Value error, ", "Assertion failed, "):
             if msg.startswith(prefix):
                 msg = msg[len(prefix):]
+        val = e.get("input")
         if e["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling)"
         if e["type"] == "missing":
             lines.append(f"{loc}: missing — required")
             continue
-        val = e.get("input")
+        if e["type"] in ("int_type", "float_type", "bool_type", "string_type") and isinstance(
+                val, bool | str | float | int):
+            want = {"int_type": "an integer", "float_type": "a number", "bool_type": "true or false",
+                    "string_type": "text"}[e["type"]]
+            msg = f"must be {want} (the schema is strict: no {type(val).__name__} is converted)"
+        if e["type"] == "finite_number":
+            msg = "must be a finite number (not NaN or infinity)"
+        if e["type"] in _BOUND_TYPES:
+            field = _field_of(tuple(e["loc"]))
+            extra = getattr(field, "json_schema_extra", None)
+            if isinstance(extra, dict) and extra.get("bound"):
+                msg = f"{msg}: {extra['bound']}"
         if isinstance(val, dict | list):
             lines.append(f"{loc}: {msg}")
         else:
-            lines.append(f"{loc}: {val!r} — {msg}")
+            shown = str(val) if isinstance(val, datetime.date) else repr(val)
+            lines.append(f"{loc}: {shown if len(shown) <= 80 else shown[:77] + '...'} — {msg}")
     return lines
 
 
@@ -426,20 +578,127 @@ def resolve_path(name_or_path: str | Path) -> Path:
                          f"presets: {', '.join(preset_names())}"])
 
 
+class _Refused(yaml.YAMLError):
+    """A YAML file refused by :class:`_StrictLoader` (``line`` is 1-based)."""
+
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+        super().__init__(message)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses duplicate keys and nesting deeper than :data:`MAX_YAML_DEPTH`,
+    and reads ``1e3`` as a number (YAML 1.2) rather than as text (YAML 1.1)."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):  # noqa: D102 - PyYAML hook
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _Refused(mark.line + 1, f"nested more than {MAX_YAML_DEPTH} levels deep (a scenario "
+                                              "needs 5)")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            try:
+                key = self.construct_object(key_node, deep=True)
+                hash(key)
+            except TypeError:
+                continue  # PyYAML reports unhashable keys itself
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise _Refused(line, f"key {key!r} given twice (first on line {seen[key]}); the second "
+                                     "would silently replace the first")
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    __import__("re").compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"))
+
+
+def read_text_file(path: str | Path, what: str = "file") -> str:
+    """The text of a small input file, or one clear line why it is not text.
+
+    UTF-8 is read (a leading byte-order mark of UTF-8, UTF-16 or UTF-32 selects that encoding);
+    any other bytes are refused rather than guessed, as are NUL bytes and files larger than
+    :data:`MAX_FILE_BYTES`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    what : str
+        What the file is, for the message ("scenario file", "sweep file" ...).
+
+    Returns
+    -------
+    str
+        The decoded text.
+
+    Raises
+    ------
+    ScenarioError
+        The file cannot be read, is too large, binary or not in a Unicode encoding.
+    """
+    import codecs
+
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError([f"{p}: {size:,} bytes — a {what} is at most {MAX_FILE_BYTES:,} bytes"], str(p))
+        raw = p.read_bytes()
+    except OSError as e:
+        raise ScenarioError([f"{p}: cannot read the {what} ({e.strerror or e})"], str(p)) from None
+    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            break
+    else:
+        enc = "utf-8"
+    try:
+        text = raw.decode(enc)
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ScenarioError([f"{p}: line {line}: byte 0x{raw[e.start]:02x} is not {enc.upper()} text — save the "
+                             f"{what} as UTF-8"], str(p)) from None
+    if "\x00" in text:
+        raise ScenarioError([f"{p}: a binary file (NUL bytes), not a {what}"], str(p))
+    return text
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file (or a preset name)."""
     p = resolve_path(path)
-    text = p.read_text(encoding="utf-8")
+    text = read_text_file(p, "scenario file")
     return loads_scenario(text, source=str(p), origin=p)
 
 
 def loads_scenario(text: str, *, source: str = "scenario", origin: Path | None = None) -> Scenario:
     """Validate scenario YAML text."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError([f"{source}: {len(text):,} characters — a scenario is at most {MAX_FILE_BYTES:,}"],
+                            source)
+    if "\x00" in text:
+        raise ScenarioError([f"{source}: NUL characters — binary data, not a scenario"], source)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except _Refused as e:
+        raise ScenarioError([f"{source}: line {e.line}: {e.message}"], source) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ScenarioError([f"{source}:{where}: not valid YAML — {problem}"]) from None
+        raise ScenarioError([f"{source}:{where}: not valid YAML — {problem}"], source) from None
+    except RecursionError:
+        raise ScenarioError([f"{source}: not valid YAML — nested too deep"], source) from None
     return parse_scenario(data, source=source, origin=origin, text=text)
