@@ -428,9 +428,9 @@ def write_report(run_dirs: Sequence[str], output: str, *, presets: bool = False,
     With ``presets`` and an ``output`` that is not an ``.html`` file: a folder of what-if reports,
     one per preset (optimised against baseline), and an index (:func:`write_preset_reports`).
 
-    Returns the exit code (0); bad input raises :class:`twin.cli.BadInput` before any work.
+    Returns the exit code (0); bad input raises :class:`twin.errors.TwinError` before any work.
     """
-    from twin.cli import BadInput
+    from twin.errors import TwinError as BadInput
     from twin.scenario import ScenarioError, preset_names
     from twin.store import is_run_dir, open_run, read_summary
 

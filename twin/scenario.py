@@ -34,7 +34,7 @@ from twin.errors import ScenarioError
 from twin.paths import DATASETS_DIR
 
 __all__ = ["MAX_FILE_BYTES", "MAX_YAML_DEPTH", "SCENARIO_DIR", "Scenario", "ScenarioError", "load_scenario",
-           "loads_scenario", "parse_scenario", "preset_names", "read_text_file", "resolve_path"]
+           "load_yaml_text", "loads_scenario", "parse_scenario", "preset_names", "read_text_file", "resolve_path"]
 
 SCENARIO_DIR = DATASETS_DIR / "scenarios"
 
@@ -665,6 +665,8 @@ def read_text_file(path: str | Path, what: str = "file") -> str:
             break
     else:
         enc = "utf-8"
+        if b"\x00" in raw:
+            raise ScenarioError([f"{p}: a binary file (NUL bytes), not a {what}"], str(p))
     try:
         text = raw.decode(enc)
     except UnicodeDecodeError as e:
@@ -683,8 +685,14 @@ def load_scenario(path: str | Path) -> Scenario:
     return loads_scenario(text, source=str(p), origin=p)
 
 
-def loads_scenario(text: str, *, source: str = "scenario", origin: Path | None = None) -> Scenario:
-    """Validate scenario YAML text."""
+def load_yaml_text(text: str, *, source: str = "scenario") -> Any:
+    """Parse YAML text with the strict loader (no duplicate keys, bounded depth and size).
+
+    Raises
+    ------
+    ScenarioError
+        One line naming ``source``, the line and the problem.
+    """
     if len(text) > MAX_FILE_BYTES:
         raise ScenarioError([f"{source}: {len(text):,} characters — a scenario is at most {MAX_FILE_BYTES:,}"],
                             source)
@@ -701,4 +709,29 @@ def loads_scenario(text: str, *, source: str = "scenario", origin: Path | None =
         raise ScenarioError([f"{source}:{where}: not valid YAML — {problem}"], source) from None
     except RecursionError:
         raise ScenarioError([f"{source}: not valid YAML — nested too deep"], source) from None
+    return data
+
+
+def loads_scenario(text: str, *, source: str = "scenario", origin: Path | None = None) -> Scenario:
+    """Validate scenario YAML text.
+
+    Parameters
+    ----------
+    text : str
+        The YAML.
+    source : str
+        What the text is (a file path), for the messages.
+    origin : pathlib.Path, optional
+        The file it came from (relative EPW paths are resolved against it).
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        One line per problem.
+    """
+    data = load_yaml_text(text, source=source)
     return parse_scenario(data, source=source, origin=origin, text=text)

@@ -99,12 +99,7 @@ def series_name(var: str) -> str:
     return f"{var}_hourly" if var in KPI_FUNCTIONS else var
 
 
-class SweepError(ValueError):
-    """Bad sweep input; ``problems`` holds one line per problem."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+from twin.errors import SweepError  # noqa: E402 - one hierarchy (twin.errors); importable from here as before
 
 
 # ------------------------------------------------------------------------------- paths
@@ -298,9 +293,13 @@ def load_sweep(path: str | Path) -> Sweep:
     p = Path(path)
     if not p.is_file():
         raise SweepError([f"{path}: no such sweep file"])
-    text = p.read_text(encoding="utf-8")
+    from twin.scenario import ScenarioError, load_yaml_text, read_text_file
+
     try:
-        raw = yaml.safe_load(text)
+        text = read_text_file(p, "sweep file")
+        raw = load_yaml_text(text, source=str(p))
+    except ScenarioError as e:
+        raise SweepError(e.problems, str(p)) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -818,7 +817,7 @@ def default_output(sweep_path: str | Path) -> Path:
 
 def run_sweep_cli(args) -> int:
     """``twin sweep SWEEP.yaml [-o STORE.zarr] [--scheduler ADDRESS] [--workers N] [--report FILE]``."""
-    from twin.cli import BadInput
+    from twin.errors import SweepError as BadInput
 
     try:
         sweep = load_sweep(args.sweep)

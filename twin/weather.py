@@ -18,19 +18,45 @@ values at the end of the hour, so row (month, day, hour h) is placed at ``h:00``
 mean over the hour that ends at ``h:00`` (i.e. centred on ``h-1:30``); the value at a hour
 mark is taken as the mean of the two hourly averages around it, which is linear
 interpolation between the two half-hour centres and preserves daily totals.
+
+EPW checks
+----------
+An EPW file is read by this module's own parser and checked before any use
+(:func:`check_epw`); every refusal is one :class:`~twin.errors.WeatherError` line naming the
+file, the line or column and the first bad time stamp: the ``LOCATION`` header (latitude,
+longitude, time zone -12..14 h, elevation), 8 header lines, one row per hour of one year
+(8,760, or 8,784 with 29 February), 35 fields per row, numbers in the numeric fields, month
+1..12, a day that exists, hour 1..24, no hour twice. The four columns the twin uses are checked
+against the ranges of the EPW data dictionary [1]_ (dry bulb -70..70 degC exclusive, RH 0..110 %,
+GHI >= 0, wind 0..40 m/s); their missing-value codes (99.9 degC, 999 %, 9999 W/m2, 999 m/s) and
+NaN mark gaps. A gap of at most :data:`MAX_GAP_H` consecutive hours is filled by linear
+interpolation in time between the valid hours around it (an engineering choice: a quarter day
+keeps the diurnal shape; wrapping from 31 December to 1 January); the filled hours are counted
+in the Dataset's ``weather_gaps_filled`` attribute and the rule in ``weather_gap_rule``. A
+longer gap is refused.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-_DATASETS = Path(__file__).resolve().parents[1] / "datasets"
-WEATHER_DIR = _DATASETS / "weather"
+from twin.errors import WeatherError
+from twin.paths import DATASETS_DIR
+
+log = logging.getLogger(__name__)
+
+WEATHER_DIR = DATASETS_DIR / "weather"
+#: longest run of missing hours filled by linear interpolation [h]
+MAX_GAP_H = 6
+#: largest EPW file read [bytes] (a year of hourly rows is ~1.6 MB)
+MAX_EPW_BYTES = 20_000_000
 
 HOURS_PER_YEAR = 8760
 _VARS = ("drybulb_c", "wetbulb_c", "rh_frac", "ghi_w_m2", "wind_m_s")
@@ -99,58 +125,205 @@ def _wetbulb_c(t_drybulb_c, rh_frac):
     return np.asarray(wetbulb_stull_c(t_drybulb_c, rh_frac), dtype=float)
 
 
+#: the EPW columns the twin reads: (0-based field, name, missing-value code, low, high, inclusive)
+_EPW_COLS = (
+    (6, "dry bulb temperature [degC]", 99.9, -70.0, 70.0, False),
+    (8, "relative humidity [%]", 999.0, 0.0, 110.0, True),
+    (13, "global horizontal radiation [Wh/m2]", 9999.0, 0.0, 1500.0, True),
+    (21, "wind speed [m/s]", 999.0, 0.0, 40.0, True),
+)
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _bad(path: Path, msg: str) -> WeatherError:
+    return WeatherError([f"{path}: {msg}"], str(path))
+
+
+def _epw_text(p: Path) -> str:
+    try:
+        size = p.stat().st_size
+        if size > MAX_EPW_BYTES:
+            raise _bad(p, f"{size:,} bytes — larger than any hourly EPW year ({MAX_EPW_BYTES:,} bytes at most)")
+        raw = p.read_bytes()
+    except OSError as e:
+        raise _bad(p, f"cannot read the EPW file ({e.strerror or e})") from None
+    if not raw.strip():
+        raise _bad(p, "empty file, not an EPW weather file")
+    if b"\x00" in raw:
+        raise _bad(p, "a binary file (NUL bytes), not an EPW weather file")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")  # EPW headers are often Latin-1; the numbers are ASCII either way
+
+
+def _location(p: Path, line: str) -> dict:
+    f = [x.strip() for x in line.split(",")]
+    if f[0].upper() != "LOCATION":
+        raise _bad(p, f"line 1: {f[0][:40]!r} — an EPW file starts with a LOCATION line (not an EPW weather file?)")
+    if len(f) < 10:
+        raise _bad(p, f"line 1: LOCATION has {len(f)} fields; it needs 10 (city, state, country, source, WMO, "
+                      "latitude, longitude, time zone, elevation)")
+    out = {"city": f[1], "country": f[3]}
+    for i, key, lo, hi, what in ((6, "latitude", -90, 90, "deg"), (7, "longitude", -180, 180, "deg"),
+                                 (8, "utc_offset_h", -12, 14, "h"), (9, "altitude_m", -1000, 9999.9, "m")):
+        try:
+            v = float(f[i])
+        except ValueError:
+            raise _bad(p, f"line 1: LOCATION {key.replace('_', ' ')} {f[i][:20]!r} is not a number") from None
+        if not (math.isfinite(v) and lo <= v <= hi):
+            raise _bad(p, f"line 1: LOCATION {key.replace('_', ' ').replace('utc offset h', 'time zone')} "
+                          f"{f[i]} is outside {lo}..{hi} {what}")
+        out[key] = v
+    return out
+
+
+def _stamp(month: int, day: int, hour: int) -> str:
+    return f"{day} {_MONTH_NAMES[month - 1]} hour {hour} ({hour - 1:02d}:00-{hour:02d}:00)"
+
+
+def _fill_gaps(p: Path, name: str, v: np.ndarray, labels: list[str]) -> int:
+    """Fill runs of NaN of at most MAX_GAP_H hours in place (periodic linear); refuse longer ones."""
+    bad = np.isnan(v)
+    if not bad.any():
+        return 0
+    n = v.size
+    if bad.all():
+        raise _bad(p, f"column {name}: every hour is missing (the EPW missing-value code or NaN)")
+    # rotate so that the series starts on a valid hour: runs then never wrap
+    shift = int(np.flatnonzero(~bad)[0])
+    b = np.roll(bad, -shift)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], b.astype(int), [0]])))
+    for s0, s1 in zip(edges[::2], edges[1::2]):
+        if s1 - s0 > MAX_GAP_H:
+            first = (s0 + shift) % n
+            raise _bad(p, f"column {name}: {s1 - s0} consecutive hours missing from {labels[first]} (at most "
+                          f"{MAX_GAP_H} h are filled by linear interpolation)")
+    idx = np.arange(n)
+    good = ~bad
+    xp = np.concatenate([idx[good] - n, idx[good], idx[good] + n])
+    fp = np.tile(v[good], 3)
+    v[bad] = np.interp(idx[bad], xp, fp)
+    return int(bad.sum())
+
+
 @functools.lru_cache(maxsize=8)
-def _epw_table(path: str) -> dict:
-    """Read an EPW file into the hour-mark table of the non-leap year (cached on the path)."""
-    from pvlib.iotools import read_epw
-
-    data, meta = read_epw(path)
-    month = data["month"].to_numpy(dtype=int)
-    day = data["day"].to_numpy(dtype=int)
-    hour = data["hour"].to_numpy(dtype=int)
+def _epw_table_cached(path: str, mtime_ns: int, size: int) -> dict:
+    """Read and check an EPW file into the hour-mark table of the non-leap year."""
+    p = Path(path)
+    text = _epw_text(p)
+    lines = text.splitlines()
+    if len(lines) < 8:
+        raise _bad(p, f"{len(lines)} line(s); an EPW file has 8 header lines, then one row per hour")
+    meta = _location(p, lines[0])
+    rows = lines[8:]
+    while rows and not rows[-1].strip():
+        rows.pop()
+    if not rows:
+        raise _bad(p, "header only: no data rows (a year of hourly data has 8,760)")
+    if len(rows) not in (HOURS_PER_YEAR, HOURS_PER_YEAR + 24):
+        what = "truncated or not a whole year" if len(rows) < HOURS_PER_YEAR else "sub-hourly or more than a year"
+        raise _bad(p, f"{len(rows):,} data rows ({what}); an hourly EPW year has 8,760 (8,784 with 29 Feb)")
+    n = len(rows)
+    mdh = np.empty((n, 3), dtype=np.int64)
+    vals = np.empty((n, len(_EPW_COLS)))
+    for i, row in enumerate(rows):
+        f = row.split(",")
+        ln = i + 9
+        if len(f) != 35:
+            raise _bad(p, f"line {ln}: {len(f)} fields; an EPW data row has 35 (a row cut short or a stray comma?)")
+        try:
+            month, day, hour = int(f[1]), int(f[2]), int(f[3])
+        except ValueError:
+            raise _bad(p, f"line {ln}: month/day/hour {f[1]!r}/{f[2]!r}/{f[3]!r} are not whole numbers") from None
+        if not 1 <= month <= 12:
+            raise _bad(p, f"line {ln}: month {month} — must be 1..12")
+        if not 1 <= day <= _DAYS_IN_MONTH[month - 1]:
+            raise _bad(p, f"line {ln}: day {day} of month {month} does not exist")
+        if not 1 <= hour <= 24:
+            raise _bad(p, f"line {ln}: hour {hour} — EPW hours are 1..24 (hour-ending)")
+        mdh[i] = (month, day, hour)
+        for j, (col, name, missing, lo, hi, incl) in enumerate(_EPW_COLS):
+            cell = f[col].strip()
+            try:
+                x = float(cell)
+            except ValueError:
+                raise _bad(p, f"line {ln} ({_stamp(month, day, hour)}), column {name}: {cell[:20]!r} is not a "
+                              "number") from None
+            if math.isnan(x) or x == missing or (col != 6 and x >= missing):
+                x = math.nan  # the format's missing-value code: a gap
+            elif not (lo <= x <= hi if incl else lo < x < hi):
+                raise _bad(p, f"line {ln} ({_stamp(month, day, hour)}), column {name}: {cell} is outside the "
+                              f"EPW range {lo:g}..{hi:g}{'' if incl else ' (exclusive)'}")
+            vals[i, j] = x
+    month, day, hour = mdh.T
     keep = ~((month == 2) & (day == 29))  # leap-year files: drop 29 February
-    month, day, hour = month[keep], day[keep], hour[keep]
     if keep.sum() != HOURS_PER_YEAR:
-        raise ValueError(f"EPW file {path}: has {int(keep.sum())} hourly rows (without 29 Feb); "
-                         f"expected {HOURS_PER_YEAR}")
-    if hour.min() < 1 or hour.max() > 24:
-        raise ValueError(f"EPW file {path}: hour field outside 1..24 (found {hour.min()}.."
-                         f"{hour.max()})")
+        raise _bad(p, f"{int(keep.sum()):,} rows without 29 Feb; an hourly EPW year has 8,760")
     # hour-ending h -> position of the hour mark h:00 in the non-leap year
-    pos = (_MONTH_START_DOY[month - 1] + day - 1) * 24 + hour
-    pos = pos % HOURS_PER_YEAR  # 31 Dec hour 24 -> 1 Jan 00:00
-    if len(np.unique(pos)) != HOURS_PER_YEAR:
-        raise ValueError(f"EPW file {path}: month/day/hour fields do not cover every hour of "
-                         "the year exactly once")
-
-    def placed(col, missing_value):
-        v = data[col].to_numpy(dtype=float)[keep]
-        v = np.where(v >= missing_value, np.nan, v)  # EPW 'missing' codes
-        out = np.empty(HOURS_PER_YEAR)
-        out[pos] = v
-        return out
-
-    t = placed("temp_air", 99.9)
-    rh = np.clip(placed("relative_humidity", 999.0) / 100.0, 0.0, 1.0)
-    wind = placed("wind_speed", 999.0)
-    ghi_hour_ending = placed("ghi", 9999.0)  # mean over the hour ending at the mark
+    pos = ((_MONTH_START_DOY[month - 1] + day - 1) * 24 + hour) % HOURS_PER_YEAR
+    first_row = {}
+    for i in np.flatnonzero(keep):
+        if pos[i] in first_row:
+            j = first_row[pos[i]]
+            raise _bad(p, f"line {i + 9}: {_stamp(month[i], day[i], hour[i])} repeats line {j + 9} (each hour "
+                          "of the year once)")
+        first_row[pos[i]] = i
+    placed = np.empty((HOURS_PER_YEAR, len(_EPW_COLS)))
+    placed[pos[keep]] = vals[keep]
+    labels = [""] * HOURS_PER_YEAR
+    for i in np.flatnonzero(keep):
+        labels[pos[i]] = f"line {i + 9} ({_stamp(month[i], day[i], hour[i])})"
+    filled = {}
+    for j, (_, name, *_r) in enumerate(_EPW_COLS):
+        k = _fill_gaps(p, name, placed[:, j], labels)
+        if k:
+            filled[name.split(" [")[0]] = k
+    t, rh_pct, ghi_hour_ending, wind = placed.T
+    rh = np.clip(rh_pct / 100.0, 0.0, 1.0)
     ghi = 0.5 * (ghi_hour_ending + np.roll(ghi_hour_ending, -1))
-    table = {
-        "drybulb_c": t,
-        "rh_frac": rh,
-        "wetbulb_c": _wetbulb_c(t, rh),
-        "ghi_w_m2": ghi,
-        "wind_m_s": wind,
-        "meta": {
-            "city": str(meta.get("city", "")).strip(),
-            "country": str(meta.get("country", "")).strip(),
-            "latitude": float(meta["latitude"]),
-            "longitude": float(meta["longitude"]),
-            "altitude_m": float(meta["altitude"]),
-            "utc_offset_h": float(meta["TZ"]),
-        },
-    }
-    return _freeze(table)
+    if filled:
+        log.info("%s: filled %s missing hour(s) by linear interpolation", p, filled)
+    meta["gaps_filled_h"] = filled
+    return _freeze({"drybulb_c": t.copy(), "rh_frac": rh, "wetbulb_c": _wetbulb_c(t, rh), "ghi_w_m2": ghi,
+                    "wind_m_s": wind.copy(), "meta": meta})
+
+
+def _epw_table(path: str) -> dict:
+    """The checked hour-mark table of an EPW file (cached on its path, size and modification time)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError as e:
+        raise _bad(p, f"cannot read the EPW file ({e.strerror or e})") from None
+    return _epw_table_cached(str(p), st.st_mtime_ns, st.st_size)
+
+
+def check_epw(path: str | Path) -> dict:
+    """Check an EPW file as the twin will read it; return what it holds.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The EPW file.
+
+    Returns
+    -------
+    dict
+        ``meta``: city, country, latitude, longitude, altitude_m, utc_offset_h and
+        ``gaps_filled_h`` (hours filled per column).
+
+    Raises
+    ------
+    WeatherError
+        One line naming the file, the line or column and the first bad time stamp (see the
+        module docstring for every check).
+    """
+    p = Path(path).expanduser().resolve()
+    if not p.is_file():
+        raise _bad(p, "no such EPW file")
+    return {"meta": dict(_epw_table(str(p))["meta"])}
 
 
 # ---------------------------------------------------------------------------------- sampling
@@ -286,13 +459,17 @@ def load_weather(source, *, site_id=None, path=None, start, end, step="1h",
             raise ValueError("path is required for weather source 'epw'")
         p = Path(path).expanduser().resolve()
         if not p.is_file():
-            raise ValueError(f"EPW file not found: {p}")
+            raise WeatherError([f"EPW file not found: {p}"], str(p))
         table = _epw_table(str(p))
         meta = table["meta"]
         native = meta["utc_offset_h"]
+        gaps = meta["gaps_filled_h"]
         attrs = dict(weather_source="epw", epw_path=str(p), site_name=meta["city"],
                      latitude=meta["latitude"], longitude=meta["longitude"],
-                     altitude_m=meta["altitude_m"])
+                     altitude_m=meta["altitude_m"],
+                     weather_gaps_filled="; ".join(f"{k}: {v} h" for k, v in gaps.items()) or "none",
+                     weather_gap_rule=f"missing values (EPW codes, NaN) in runs of at most {MAX_GAP_H} h "
+                                      "filled by linear interpolation in time")
     else:
         raise ValueError(f"weather source {source!r} is not supported; valid: typical, epw")
 
