@@ -28,7 +28,8 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator,
+                      model_validator)
 
 from twin.errors import ScenarioError
 from twin.paths import DATASETS_DIR
@@ -120,8 +121,10 @@ _TZ_MSG = ("has a time zone; give naive site-local standard time (site.utc_offse
 
 
 class Period(_Model):
-    start: pd.Timestamp
-    end: pd.Timestamp
+    start: Annotated[pd.Timestamp, WithJsonSchema({"type": "string", "format": "date-time",
+                                                   "description": "naive site-local standard time"})]
+    end: Annotated[pd.Timestamp, WithJsonSchema({"type": "string", "format": "date-time",
+                                                 "description": "naive site-local standard time (exclusive)"})]
     step: str = "1h"
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, strict=True, allow_inf_nan=False)
