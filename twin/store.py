@@ -346,7 +346,7 @@ def save_run(ds: xr.Dataset, store_dir: str | Path, run_id: str | None = None) -
         The id is unsafe or taken (see :func:`reserve_run`).
     """
     store = Path(store_dir)
-    run_id = run_id or new_run_id(ds)
+    run_id = new_run_id(ds) if run_id is None else run_id
     check_run_id(run_id)
     lock = _lock_path(store, run_id)
     if str(lock) not in _HELD:
