@@ -1,7 +1,7 @@
 """Weather inputs: the bundled synthetic typical years, or an EPW file, on the run's time axis.
 
 :func:`load_weather` returns an :class:`xarray.Dataset` with ``ambient_drybulb_c``,
-``ambient_wetbulb_c``, ``ambient_rh_frac``, ``ghi_w_m2`` and ``wind_m_s`` on a ``time``
+``ambient_wetbulb_c``, ``ambient_rh_frac``, ``ghi_w_m2``, ``wind_m_s`` and ``ambient_pressure_pa`` on a ``time``
 coordinate of naive ``datetime64[ns]`` in the site's local standard time.
 
 Both sources are first turned into one hourly table of the non-leap reference year
@@ -33,13 +33,14 @@ _DATASETS = Path(__file__).resolve().parents[1] / "datasets"
 WEATHER_DIR = _DATASETS / "weather"
 
 HOURS_PER_YEAR = 8760
-_VARS = ("drybulb_c", "wetbulb_c", "rh_frac", "ghi_w_m2", "wind_m_s")
+_VARS = ("drybulb_c", "wetbulb_c", "rh_frac", "ghi_w_m2", "wind_m_s", "pressure_pa")
 _OUT = {
     "drybulb_c": ("ambient_drybulb_c", "degC", "ambient dry-bulb temperature"),
     "wetbulb_c": ("ambient_wetbulb_c", "degC", "ambient wet-bulb temperature"),
     "rh_frac": ("ambient_rh_frac", "1", "ambient relative humidity (fraction)"),
     "ghi_w_m2": ("ghi_w_m2", "W m-2", "global horizontal irradiance"),
     "wind_m_s": ("wind_m_s", "m s-1", "wind speed"),
+    "pressure_pa": ("ambient_pressure_pa", "Pa", "ambient (station) air pressure"),
 }
 _MONTH_START_DOY = np.concatenate([[0], np.cumsum([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30])])
 
@@ -80,23 +81,59 @@ def _freeze(table: dict) -> dict:
     return table
 
 
+def _header_elevation_m(path: str) -> float:
+    """Elevation from a typical-year file's ``# elevation_m: 26 (...)`` header line; 0 if absent."""
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.startswith("#"):
+                break
+            key, _, rest = line[1:].partition(":")
+            if key.strip() == "elevation_m":
+                try:
+                    return float(rest.split()[0])
+                except (IndexError, ValueError):
+                    raise ValueError(f"weather file {path}: elevation_m header {rest.strip()!r} is not "
+                                     "a number of metres") from None
+    return 0.0
+
+
 @functools.lru_cache(maxsize=32)
 def _typical_table(path: str) -> dict:
-    """Parse one typical-year CSV into read-only hourly arrays (cached on the path)."""
+    """Parse one typical-year CSV into read-only hourly arrays (cached on the path).
+
+    The wet-bulb is recomputed from dry-bulb and RH at the standard-atmosphere pressure of
+    the site's elevation (file header) with :func:`models.psychro.wetbulb_c`; the file's own
+    ``wetbulb_c`` column (a Stull fit at sea level) is not used.
+    """
+    from models.psychro import pressure_from_elevation_pa
+
     df = pd.read_csv(path, comment="#")
-    missing = [c for c in ("time_local", *_VARS) if c not in df.columns]
+    missing = [c for c in ("time_local", *_VARS[:5]) if c not in df.columns]
     if missing:
         raise ValueError(f"weather file {path}: missing columns {', '.join(missing)}")
     if len(df) != HOURS_PER_YEAR:
         raise ValueError(f"weather file {path}: has {len(df)} rows; a typical year needs "
                          f"{HOURS_PER_YEAR}")
-    return _freeze({v: df[v].to_numpy(dtype=float) for v in _VARS})
+    table = {v: df[v].to_numpy(dtype=float) for v in _VARS[:5]}
+    table["pressure_pa"] = np.full(HOURS_PER_YEAR, float(pressure_from_elevation_pa(_header_elevation_m(path))))
+    table["wetbulb_c"] = _wetbulb_c(table["drybulb_c"], table["rh_frac"], table["pressure_pa"])
+    return _freeze(table)
 
 
-def _wetbulb_c(t_drybulb_c, rh_frac):
-    from models.psychro import wetbulb_stull_c
+def _wetbulb_c(t_drybulb_c, rh_frac, pressure_pa=101325.0, t_dewpoint_c=None):
+    """Wet-bulb [degC] by ASHRAE 2017 psychrometrics (PsychroLib's method), from the dew point
+    where one is given and finite, else from RH."""
+    from models.psychro import wetbulb_c, wetbulb_from_dewpoint_c
 
-    return np.asarray(wetbulb_stull_c(t_drybulb_c, rh_frac), dtype=float)
+    tw = np.asarray(wetbulb_c(t_drybulb_c, np.clip(rh_frac, 0.0, 1.0), pressure_pa), dtype=float)
+    if t_dewpoint_c is not None:
+        td = np.asarray(t_dewpoint_c, dtype=float)
+        ok = np.isfinite(td)
+        if ok.any():
+            tw_dp = np.asarray(wetbulb_from_dewpoint_c(t_drybulb_c, np.where(ok, td, 0.0), pressure_pa),
+                               dtype=float)
+            tw = np.where(ok & np.isfinite(np.asarray(t_drybulb_c, dtype=float)), tw_dp, tw)
+    return tw
 
 
 @functools.lru_cache(maxsize=8)
@@ -130,17 +167,26 @@ def _epw_table(path: str) -> dict:
         out[pos] = v
         return out
 
+    from models.psychro import pressure_from_elevation_pa
+
     t = placed("temp_air", 99.9)
     rh = np.clip(placed("relative_humidity", 999.0) / 100.0, 0.0, 1.0)
+    # the file's own dew point and station pressure where it has them (EPW missing codes 99.9 and
+    # 999999); otherwise RH and the standard atmosphere at the header's elevation
+    t_dew = placed("temp_dew", 99.9)
+    p_site = float(pressure_from_elevation_pa(float(meta["altitude"])))
+    pressure = placed("atmospheric_pressure", 999999.0)
+    pressure = np.where(np.isfinite(pressure) & (pressure > 0.0), pressure, p_site)
     wind = placed("wind_speed", 999.0)
     ghi_hour_ending = placed("ghi", 9999.0)  # mean over the hour ending at the mark
     ghi = 0.5 * (ghi_hour_ending + np.roll(ghi_hour_ending, -1))
     table = {
         "drybulb_c": t,
         "rh_frac": rh,
-        "wetbulb_c": _wetbulb_c(t, rh),
+        "wetbulb_c": _wetbulb_c(t, rh, pressure, t_dew),
         "ghi_w_m2": ghi,
         "wind_m_s": wind,
+        "pressure_pa": pressure,
         "meta": {
             "city": str(meta.get("city", "")).strip(),
             "country": str(meta.get("country", "")).strip(),
@@ -244,7 +290,7 @@ def load_weather(source, *, site_id=None, path=None, start, end, step="1h",
     -------
     xarray.Dataset
         ``ambient_drybulb_c`` [degC], ``ambient_wetbulb_c`` [degC], ``ambient_rh_frac`` [-],
-        ``ghi_w_m2`` [W/m2] and ``wind_m_s`` [m/s] on ``time`` (naive datetime64[ns]),
+        ``ghi_w_m2`` [W/m2], ``wind_m_s`` [m/s] and ``ambient_pressure_pa`` [Pa] on ``time`` (naive datetime64[ns]),
         each with ``units`` and ``long_name``; attributes name the source, site,
         latitude/longitude and ``utc_offset_h``.
 
@@ -260,15 +306,18 @@ def load_weather(source, *, site_id=None, path=None, start, end, step="1h",
     The typical year repeats for every calendar year: a time stamp is read by its month,
     day and time of day from the non-leap reference year (29 February reads 28 February).
     Between hour marks every variable, GHI included, is interpolated linearly in time;
-    values at the hour marks are returned unchanged. Wet-bulb temperatures of EPW files come
-    from :func:`models.psychro.wetbulb_stull_c` (Stull 2011) on dry-bulb and RH.
+    values at the hour marks are returned unchanged. Wet-bulb temperatures come from the
+    ASHRAE 2017 psychrometrics of :mod:`models.psychro` (PsychroLib's method): for EPW files
+    from the file's dry-bulb, dew point and station pressure (RH and the standard atmosphere
+    at the header's elevation where those fields are missing); for typical years from
+    dry-bulb, RH and the standard atmosphere at the site's elevation (file header).
 
     References
     ----------
     .. [1] U.S. DOE, EnergyPlus Auxiliary Programs, "Weather Converter Program" (EPW data
        dictionary: hour-ending rows 1-24, irradiance as the hour's mean).
-    .. [2] Stull, R. (2011). Wet-bulb temperature from relative humidity and air temperature.
-       J. Appl. Meteor. Climatol. 50, 2267-2269.
+    .. [2] ASHRAE (2017). Handbook - Fundamentals, ch. 1; Meyer, D., Thevenard, D. (2019).
+       PsychroLib, J. Open Source Software 4(33), 1137.
     """
     times = _time_axis(start, end, step)
     if source == "typical":
