@@ -9,11 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from models import _as_arrays, _check_choice, _check_range, _restore_dict
-from models.air_cooling import _check_wetbulb, _tower_water, air_cooling_power
+from models.air_cooling import _check_wetbulb, air_cooling_power, cooling_tower_water_m3_per_h
 
 __all__ = ["liquid_loop_power", "immersion_cooling_power", "direct_to_chip_cooling_power"]
 
 _HEAT_REJECTION = ("dry_cooler", "tower")
+_WATER_KEYS = ("water_evaporation_m3_per_h", "water_blowdown_m3_per_h", "water_drift_m3_per_h", "water_m3_per_h")
 
 
 def liquid_loop_power(
@@ -39,10 +40,9 @@ def liquid_loop_power(
     tower_fan_kw_per_kw=0.013,
     cycles_of_concentration=5.0,
     drift_frac=0.0002,
-    evaporative_share=0.85,
     tower_range_k=5.6,
-    h_fg_kj_per_kg=2430.0,
     secondary_pump_kw_per_kw=0.012,
+    pressure_pa=101325.0,
 ):
     r"""Electric power, water and supply temperature of a liquid cooling loop.
 
@@ -93,11 +93,13 @@ def liquid_loop_power(
     tower_fan_kw_per_kw : float, default 0.013
         Tower fan power per kW rejected [kW/kW] (ASHRAE 90.1 minimum, see
         :func:`models.air_cooling.air_cooling_power`).
-    cycles_of_concentration, drift_frac, evaporative_share, tower_range_k, h_fg_kj_per_kg : float
+    cycles_of_concentration, drift_frac, tower_range_k : float
         Tower water, see :func:`models.air_cooling.cooling_tower_water_m3_per_h`.
     secondary_pump_kw_per_kw : float, default 0.012
         Facility-water (or condenser-water) pump power per kW rejected
         [kW/kW]; same derivation as the condenser pump of the air plant.
+    pressure_pa : float, ndarray or DataArray, default 101325
+        Site air pressure [Pa], for the tower's psychrometrics.
 
     Returns
     -------
@@ -248,13 +250,11 @@ def liquid_loop_power(
         deficit = q_rej * short
         t_sup = np.maximum(t_tw, t_max)
         fan = float(tower_fan_kw_per_kw) * q_rej
-        _check_range("evaporative_share", evaporative_share, 0.0, 1.0, why="must be a fraction")
-        _check_range("cycles_of_concentration", cycles_of_concentration, 1.0, None, lo_open=True,
-                     why="blowdown needs more than one cycle of concentration")
-        _check_range("drift_frac", drift_frac, 0.0, 1.0, why="must be a fraction")
-        _check_range("tower_range_k", tower_range_k, 0.0, None, lo_open=True, why="must be positive")
-        water = _tower_water(q_rej, float(evaporative_share), float(cycles_of_concentration), float(drift_frac),
-                             float(tower_range_k), float(h_fg_kj_per_kg))
+        water = cooling_tower_water_m3_per_h(
+            q_rej, tdb, twb, pressure_pa=pressure_pa, approach_k=tower_approach_k,
+            tower_range_k=tower_range_k, cycles_of_concentration=cycles_of_concentration,
+            drift_frac=drift_frac)
+        water = {k: np.asarray(water[k], dtype=float) for k in _WATER_KEYS}
         speed = np.where(q_rej > 0.0, 1.0, 0.0)
 
     pumps = p_pump + p_sec

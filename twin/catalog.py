@@ -52,8 +52,7 @@ _SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "chillers": (("kind",), (
         "capacity_mw_th", "cop_ref", "t_chw_ref_c", "t_cond_ref_c", "min_plr"), ()),
     "cooling_towers": ((), (
-        "approach_k", "fan_kw_per_kw", "cycles_of_concentration", "drift_frac",
-        "evaporative_share"), ()),
+        "approach_k", "fan_kw_per_kw", "cycles_of_concentration", "drift_frac"), ()),
     "air_handlers": ((), (
         "crah_fan_kw_per_kw", "chw_pump_kw_per_kw", "cw_pump_kw_per_kw", "hx_approach_k",
         "t_chw_supply_c", "t_chw_return_c"), ()),

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from models import air_cooling, electrical, immersion_cooling, lng_plant, racks, solar
+from models import air_cooling, electrical, immersion_cooling, lng_plant, psychro, racks, solar
 from models import grid as grid_model
 from twin import catalog
 from twin.scenario import AirCooling, DirectToChipCooling, Hall, Scenario
@@ -63,7 +63,6 @@ def _cooling_kwargs(hall: Hall, it_capacity_mw: float) -> tuple[str, dict]:
             crah_fan_kw_per_kw=ah["crah_fan_kw_per_kw"], chw_pump_kw_per_kw=ah["chw_pump_kw_per_kw"],
             cw_pump_kw_per_kw=ah["cw_pump_kw_per_kw"], tower_fan_kw_per_kw=tw["fan_kw_per_kw"],
             cycles_of_concentration=tw["cycles_of_concentration"], drift_frac=tw["drift_frac"],
-            evaporative_share=tw["evaporative_share"],
         )
         if isinstance(c, AirCooling):
             return "air", air
@@ -82,7 +81,7 @@ def _cooling_kwargs(hall: Hall, it_capacity_mw: float) -> tuple[str, dict]:
         dry_cooler_design_t_drybulb_c=dc["design_t_drybulb_c"],
         dry_cooler_fan_kw_per_kw_design=dc["fan_kw_per_kw_design"],
         tower_approach_k=tw["approach_k"], tower_fan_kw_per_kw=tw["fan_kw_per_kw"],
-        cycles_of_concentration=tw["cycles_of_concentration"], evaporative_share=tw["evaporative_share"],
+        cycles_of_concentration=tw["cycles_of_concentration"], drift_frac=tw["drift_frac"],
     )
     if isinstance(c, DirectToChipCooling):
         kw["loop"] = loop
@@ -90,13 +89,14 @@ def _cooling_kwargs(hall: Hall, it_capacity_mw: float) -> tuple[str, dict]:
     return "immersion", loop
 
 
-def _hall_cooling(kind: str, kw: dict, it_mw, t_db, t_wb, liquid_frac: float) -> dict:
+def _hall_cooling(kind: str, kw: dict, it_mw, t_db, t_wb, liquid_frac: float, p_pa) -> dict:
     if kind == "air":
-        return air_cooling.air_cooling_power(it_mw, t_db, t_wb, **kw)
+        return air_cooling.air_cooling_power(it_mw, t_db, t_wb, pressure_pa=p_pa, **kw)
     if kind == "immersion":
-        return immersion_cooling.immersion_cooling_power(it_mw, t_db, t_wb, **kw)
+        return immersion_cooling.immersion_cooling_power(it_mw, t_db, t_wb, pressure_pa=p_pa, **kw)
     return immersion_cooling.direct_to_chip_cooling_power(
-        it_mw, t_db, t_wb, liquid_frac=liquid_frac, air_kw=kw["air"], loop_kw=kw["loop"])
+        it_mw, t_db, t_wb, liquid_frac=liquid_frac, air_kw={**kw["air"], "pressure_pa": p_pa},
+        loop_kw={**kw["loop"], "pressure_pa": p_pa})
 
 
 def _losses(it_mw, cooling_mw, it_capacity_mw, ups, tr):
@@ -123,6 +123,11 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
     ds = ds.assign_coords(time=times)
     t_db = ds["ambient_drybulb_c"].values
     t_wb = ds["ambient_wetbulb_c"].values
+    if "ambient_pressure_pa" in weather:  # weather from twin.weather carries the site pressure
+        p_pa = np.asarray(weather["ambient_pressure_pa"].values, dtype=float)
+    else:  # a caller's own weather without it: standard sea-level pressure
+        p_pa = np.full(len(times), psychro.STANDARD_PRESSURE_PA)
+    ds["ambient_pressure_pa"] = ("time", p_pa)
     hour = (times.hour + times.minute / 60.0).to_numpy()
 
     # --- halls: IT and cooling -----------------------------------------------------------
@@ -155,8 +160,8 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
         liquid_frac = getattr(hall.cooling, "liquid_frac", None)
         if liquid_frac is None:
             liquid_frac = float(rack.get("liquid_heat_frac", 0.0))
-        res = _hall_cooling(kind, kw, it_mw, t_db, t_wb, liquid_frac)
-        res_up = _hall_cooling(kind, kw, it_mw * (1 + _DIT), t_db, t_wb, liquid_frac)
+        res = _hall_cooling(kind, kw, it_mw, t_db, t_wb, liquid_frac, p_pa)
+        res_up = _hall_cooling(kind, kw, it_mw * (1 + _DIT), t_db, t_wb, liquid_frac, p_pa)
         cool_h[:, j] = res["cooling_power_mw"]
         cool_h_up[:, j] = res_up["cooling_power_mw"]
         deficit_h[:, j] = res["cooling_deficit_mw"]

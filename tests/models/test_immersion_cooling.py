@@ -75,7 +75,7 @@ def test_tower_mode_water_and_deficit():
     out = liquid_loop_power(Q, 33.0, 30.0, heat_rejection="tower")
     # coolest supply 30 + 3.9 + 2.2 = 36.1 °C <= 40 °C: no deficit, supply held at the limit
     assert out["cooling_deficit_mw"] == 0.0 and out["t_supply_c"] == 40.0
-    w = cooling_tower_water_m3_per_h(Q_REJ)
+    w = cooling_tower_water_m3_per_h(Q_REJ, 33.0, 30.0, approach_k=3.9)
     assert out["water_m3_per_h"] == pytest.approx(w["water_m3_per_h"])
     assert out["fan_power_mw"] == pytest.approx(0.013 * Q_REJ)
     hot = liquid_loop_power(Q, 37.0, 36.0, heat_rejection="tower")
