@@ -43,7 +43,8 @@ _SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
         "rated_mw", "eff_full_lhv", "min_load_frac", "ramp_frac_per_min", "min_up_h",
         "min_down_h", "start_cost_hot_usd_per_mw", "start_cost_warm_usd_per_mw",
         "start_cost_cold_usd_per_mw", "hot_start_max_offline_h", "warm_start_max_offline_h",
-        "start_time_h", "derate_frac_per_k", "heat_rate_frac_per_k", "vom_usd_per_mwh",
+        "start_time_h", "derate_frac_per_k", "heat_rate_frac_per_k", "heat_rate_frac_per_k_below_iso",
+        "vom_usd_per_mwh",
         "fom_usd_per_mw_yr", "forced_outage_frac"), ()),
     "accelerators": (("vendor",), ("tdp_w", "idle_frac", "memory_gb"), ()),
     "racks": (("accelerator",), (

@@ -242,7 +242,8 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
     e = scenario.economics
     flex = scenario.flexibility
     scalars = dict(
-        grid_capacity_mw=g.capacity_mw, grid_export_allowed=float(g.export_allowed), grid_co2_t_per_mwh=co2,
+        grid_capacity_mw=g.capacity_mw, grid_n1_capacity_mw=g.n1_capacity_mw,
+        grid_circuits=g.circuits, grid_circuit_mw=g.circuit_rating_mw, grid_export_allowed=float(g.export_allowed), grid_co2_t_per_mwh=co2,
         grid_demand_charge_usd_per_mw_month=demand,
         battery_power_mw=bat.power_mw, battery_energy_mwh=bat.energy_mwh,
         battery_eff_charge=one_way, battery_eff_discharge=one_way,
@@ -252,8 +253,13 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
         battery_degradation_usd_per_mwh=bcat["degradation_usd_per_mwh"],
         tes_capacity_mwh_th=tes_mwh, tes_power_mw_th=tes_mw, tes_loss_frac_per_h=TES_LOSS_FRAC_PER_H,
         flex_training_frac=flex.training_shift_frac, flex_window_h=flex.window_h, it_capacity_mw=it_capacity,
-        lng_price_usd_per_gj=fuel.lng_price_usd_per_mmbtu / lng_plant.GJ_PER_MMBTU,
-        lng_lhv_gj_per_t=lhv_gj_per_t, lng_tank_capacity_t=fuel.tank_capacity_t,
+        # the quoted price (USD/MMBtu, HHV unless the scenario says LHV) per GJ as the plant counts
+        # fuel (LHV): the dispatchers need no conversion (INTERFACES §6)
+        lng_price_usd_per_gj=lng_plant.price_usd_per_gj_lhv(fuel.lng_price_usd_per_mmbtu, fuel.price_basis),
+        lng_price_usd_per_mmbtu_quoted=fuel.lng_price_usd_per_mmbtu,
+        lng_price_basis_hhv=float(fuel.price_basis == "hhv"),
+        lng_lhv_gj_per_t=lhv_gj_per_t, lng_hhv_gj_per_t=lng_plant.LNG_HHV_MJ_PER_KG,
+        gas_hhv_per_lhv=lng_plant.HHV_PER_LHV, lng_tank_capacity_t=fuel.tank_capacity_t,
         lng_tank_initial_t=fuel.initial_level_frac * fuel.tank_capacity_t,
         lng_tank_min_t=fuel.min_level_frac * fuel.tank_capacity_t,
         lng_delivery_t=fuel.delivery_t, lng_delivery_interval_h=fuel.delivery_interval_days * 24.0,
@@ -319,8 +325,9 @@ def _add_gas(ds: xr.Dataset, scenario: Scenario, t_db: np.ndarray) -> None:
             g = np.asarray(lng_plant.fuel_rate_curve_gj_per_h(
                 fracs[None, :], np.ones(1), row["eff_full_lhv"], np.full(1, 15.0), row["kind"],
                 heat_rate_frac_per_k=row["heat_rate_frac_per_k"], convex=True), dtype=float)[0]
-            af = np.asarray(lng_plant.heat_rate_ambient_factor(t_db, frac_per_k=row["heat_rate_frac_per_k"]),
-                            dtype=float)
+            af = np.asarray(lng_plant.heat_rate_ambient_factor(
+                t_db, frac_per_k=row["heat_rate_frac_per_k"],
+                frac_per_k_below_iso=row["heat_rate_frac_per_k_below_iso"]), dtype=float)
             per_model[row["name"]] = (a, a[:, None] * fracs[None, :], (a * af)[:, None] * g[None, :])
         avail[:, u], curve_mw[:, u, :], curve_fuel[:, u, :] = per_model[row["name"]]
     ds["gas_available_mw"] = (("time", "unit"), avail)
@@ -348,3 +355,4 @@ def _add_gas(ds: xr.Dataset, scenario: Scenario, t_db: np.ndarray) -> None:
     ds["unit_initial_on"] = ("unit", np.array(initial, dtype=float))
     ds["unit_eff_full_lhv"] = col("eff_full_lhv")
     ds["unit_heat_rate_frac_per_k"] = col("heat_rate_frac_per_k")
+    ds["unit_heat_rate_frac_per_k_below_iso"] = col("heat_rate_frac_per_k_below_iso")

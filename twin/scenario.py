@@ -230,6 +230,8 @@ class GasUnits(_Model):
 
 class Grid(_Model):
     capacity_mw: NonNegFloat = 0.0
+    circuits: int = Field(1, ge=1, description="circuits (lines/transformers) of the feed; N-1 loses the largest")
+    circuit_mw: PosFloat | None = Field(None, description="rating of each circuit [MW]; default capacity_mw / circuits")
     tariff: str | None = None
     co2_t_per_mwh: NonNegFloat | None = None
     export_allowed: bool = False
@@ -250,7 +252,20 @@ class Grid(_Model):
     def _need_tariff(self):
         if self.capacity_mw > 0 and self.tariff is None:
             raise ValueError("a grid feed with capacity_mw > 0 needs a tariff")
+        if self.circuit_mw is not None and self.circuits * self.circuit_mw < self.capacity_mw - 1e-9:
+            raise ValueError(f"circuits x circuit_mw = {self.circuits} x {self.circuit_mw:g} MW is below "
+                             f"capacity_mw {self.capacity_mw:g} MW: the circuits cannot carry the feed")
         return self
+
+    @property
+    def circuit_rating_mw(self) -> float:
+        """Rating of each circuit [MW] (default: the capacity shared equally)."""
+        return self.circuit_mw if self.circuit_mw is not None else self.capacity_mw / self.circuits
+
+    @property
+    def n1_capacity_mw(self) -> float:
+        """Import capacity left after losing the largest circuit [MW] (INTERFACES §1)."""
+        return min(self.capacity_mw, (self.circuits - 1) * self.circuit_rating_mw)
 
 
 class Solar(_Model):
@@ -286,6 +301,8 @@ class Power(_Model):
 
 class Fuel(_Model):
     lng_price_usd_per_mmbtu: NonNegFloat = 11.0
+    price_basis: Literal["hhv", "lhv"] = Field(
+        "hhv", description="heating value the LNG price is quoted on (JKM and contracts: hhv)")
     tank_capacity_t: NonNegFloat = 0.0
     initial_level_frac: Frac = 0.6
     min_level_frac: Frac = 0.05
