@@ -324,6 +324,7 @@ def direct_to_chip_cooling_power(
     t_wetbulb_c,
     *,
     liquid_frac=0.75,
+    room_heat_mw=0.0,
     air_kw=None,
     loop_kw=None,
 ):
@@ -338,6 +339,9 @@ def direct_to_chip_cooling_power(
     liquid_frac : float, default 0.75
         Share of the IT heat captured by the cold plates [fraction]. 75 % is
         the hybrid case of the Vertiv/NVIDIA study [1]_.
+    room_heat_mw : float, ndarray or DataArray, default 0.0
+        Heat of the hall's electrical rooms (UPS, transformers) [MW]; it goes
+        to the chilled-water (air) part, which serves the rooms' CRAHs.
     air_kw : dict, optional
         Keyword arguments for :func:`models.air_cooling.air_cooling_power`
         (at least ``chiller_capacity_mw`` and ``n_chillers``).
@@ -361,7 +365,7 @@ def direct_to_chip_cooling_power(
     Notes
     -----
     :math:`Q_{liq} = f Q_{IT}` goes to :func:`liquid_loop_power`,
-    :math:`(1-f) Q_{IT}` to the chilled-water plant. In [1]_, going from 100 %
+    :math:`(1-f) Q_{IT} + Q_{room}` to the chilled-water plant. In [1]_, going from 100 %
     air to 75 % direct-to-chip cut facility power by 18.1 % and total site
     power by 10.2 % but PUE by only 3.3 %, because server fan power leaves the
     IT load: as for immersion, that IT-side saving belongs to the rack
@@ -376,7 +380,7 @@ def direct_to_chip_cooling_power(
     _check_range("liquid_frac", liquid_frac, 0.0, 1.0, why="a share of IT heat is a fraction")
     f = float(liquid_frac)
     liquid = liquid_loop_power(it_heat_mw * f, t_drybulb_c, t_wetbulb_c, **(loop_kw or {}))
-    air = air_cooling_power(it_heat_mw * (1.0 - f), t_drybulb_c, t_wetbulb_c, **(air_kw or {}))
+    air = air_cooling_power(it_heat_mw * (1.0 - f) + room_heat_mw, t_drybulb_c, t_wetbulb_c, **(air_kw or {}))
     out = {k: air[k] + liquid[k] for k in _SUM_KEYS}
     out["fan_power_mw"] = air["crah_fan_power_mw"] + air["tower_fan_power_mw"] + liquid["fan_power_mw"]
     out["chiller_power_mw"] = air["chiller_power_mw"]

@@ -89,14 +89,21 @@ def _cooling_kwargs(hall: Hall, it_capacity_mw: float) -> tuple[str, dict]:
     return "immersion", loop
 
 
-def _hall_cooling(kind: str, kw: dict, it_mw, t_db, t_wb, liquid_frac: float, p_pa) -> dict:
+def _hall_cooling(kind: str, kw: dict, it_mw, t_db, t_wb, liquid_frac: float, p_pa, room_heat_mw=0.0) -> dict:
+    """Cooling of one hall for its IT heat plus the heat of its electrical rooms (UPS, transformers).
+
+    Where the electrical-room heat goes (engineering assumption, stated per hall kind): an air hall's
+    chilled-water plant (CRAHs in the electrical rooms); a direct-to-chip hall's air part, i.e. its
+    chilled-water plant; an immersion hall's facility-water loop (fan coils on the dry-cooler or tower
+    loop -- the hall has no chillers).
+    """
     if kind == "air":
-        return air_cooling.air_cooling_power(it_mw, t_db, t_wb, pressure_pa=p_pa, **kw)
+        return air_cooling.air_cooling_power(it_mw + room_heat_mw, t_db, t_wb, pressure_pa=p_pa, **kw)
     if kind == "immersion":
-        return immersion_cooling.immersion_cooling_power(it_mw, t_db, t_wb, pressure_pa=p_pa, **kw)
+        return immersion_cooling.immersion_cooling_power(it_mw + room_heat_mw, t_db, t_wb, pressure_pa=p_pa, **kw)
     return immersion_cooling.direct_to_chip_cooling_power(
-        it_mw, t_db, t_wb, liquid_frac=liquid_frac, air_kw={**kw["air"], "pressure_pa": p_pa},
-        loop_kw={**kw["loop"], "pressure_pa": p_pa})
+        it_mw, t_db, t_wb, liquid_frac=liquid_frac, room_heat_mw=room_heat_mw,
+        air_kw={**kw["air"], "pressure_pa": p_pa}, loop_kw={**kw["loop"], "pressure_pa": p_pa})
 
 
 def _losses(it_mw, cooling_mw, it_capacity_mw, ups, tr):
@@ -128,6 +135,11 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
     else:  # a caller's own weather without it: standard sea-level pressure
         p_pa = np.full(len(times), psychro.STANDARD_PRESSURE_PA)
     ds["ambient_pressure_pa"] = ("time", p_pa)
+    if "ambient_pressure_pa" in weather:  # weather from twin.weather carries the site pressure
+        p_pa = np.asarray(weather["ambient_pressure_pa"].values, dtype=float)
+    else:  # a caller's own weather without it: standard sea-level pressure
+        p_pa = np.full(len(times), psychro.STANDARD_PRESSURE_PA)
+    ds["ambient_pressure_pa"] = ("time", p_pa)
     hour = (times.hour + times.minute / 60.0).to_numpy()
 
     # --- halls: IT and cooling -----------------------------------------------------------
@@ -143,6 +155,7 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
     chiller_load = np.zeros(n)
     it_capacity = 0.0
     tes_mwh = tes_mw = 0.0
+    plants: list[tuple[str, dict, float]] = []
     for j, hall in enumerate(scenario.halls):
         rack = catalog.lookup("racks", hall.rack_model)
         wl = hall.workload
@@ -160,15 +173,10 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
         liquid_frac = getattr(hall.cooling, "liquid_frac", None)
         if liquid_frac is None:
             liquid_frac = float(rack.get("liquid_heat_frac", 0.0))
-        res = _hall_cooling(kind, kw, it_mw, t_db, t_wb, liquid_frac, p_pa)
-        res_up = _hall_cooling(kind, kw, it_mw * (1 + _DIT), t_db, t_wb, liquid_frac, p_pa)
-        cool_h[:, j] = res["cooling_power_mw"]
-        cool_h_up[:, j] = res_up["cooling_power_mw"]
-        deficit_h[:, j] = res["cooling_deficit_mw"]
-        water_h[:, j] = np.asarray(res["water_m3_per_h"], dtype=float) * step_h
-        if "chiller_power_mw" in res:
-            chiller_mw += np.asarray(res["chiller_power_mw"], dtype=float)
-            chiller_load += np.asarray(res.get("chiller_load_mw_th", 0.0), dtype=float)
+        plants.append((kind, kw, liquid_frac))
+        cool_h[:, j] = _hall_cooling(kind, kw, it_mw, t_db, t_wb, liquid_frac, p_pa)["cooling_power_mw"]
+        cool_h_up[:, j] = _hall_cooling(kind, kw, it_mw * (1 + _DIT), t_db, t_wb, liquid_frac,
+                                        p_pa)["cooling_power_mw"]
         if kind in ("air", "direct_to_chip"):
             tes_mwh += hall.cooling.thermal_storage_mwh_th
             tes_mw += hall.cooling.thermal_storage_mw_th
@@ -176,6 +184,25 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
     ups = catalog.lookup("ups", scenario.electrical.ups_model)
     tr = catalog.lookup("transformers", scenario.electrical.transformer_model)
     it_mw = it_h.sum(axis=1)
+    # UPS and transformer losses become heat in electrical rooms that the halls' plants must remove
+    # (issue #9 item 10). The losses depend on the cooling power (the transformers carry it), so they
+    # are taken at the cooling of the IT alone (first pass above), shared among the halls by IT power,
+    # and added to each hall's cooling load (second pass). The heat removed therefore omits the
+    # transformer loss on the electrical-room cooling itself, ~1e-4 of the IT power.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(it_mw[:, None] > 0, it_h / np.where(it_mw > 0, it_mw, 1.0)[:, None], 0.0)
+    room_h = _losses(it_mw, cool_h.sum(axis=1), it_capacity, ups, tr)[:, None] * share
+    room_h_up = _losses(it_mw * (1 + _DIT), cool_h_up.sum(axis=1), it_capacity, ups, tr)[:, None] * share
+    for j, (kind, kw, liquid_frac) in enumerate(plants):
+        res = _hall_cooling(kind, kw, it_h[:, j], t_db, t_wb, liquid_frac, p_pa, room_h[:, j])
+        res_up = _hall_cooling(kind, kw, it_h[:, j] * (1 + _DIT), t_db, t_wb, liquid_frac, p_pa, room_h_up[:, j])
+        cool_h[:, j] = res["cooling_power_mw"]
+        cool_h_up[:, j] = res_up["cooling_power_mw"]
+        deficit_h[:, j] = res["cooling_deficit_mw"]
+        water_h[:, j] = np.asarray(res["water_m3_per_h"], dtype=float) * step_h
+        if "chiller_power_mw" in res:
+            chiller_mw += np.asarray(res["chiller_power_mw"], dtype=float)
+            chiller_load += np.asarray(res.get("chiller_load_mw_th", 0.0), dtype=float)
     cool_mw = cool_h.sum(axis=1)
     losses = _losses(it_mw, cool_mw, it_capacity, ups, tr)
     losses_up = _losses(it_mw * (1 + _DIT), cool_h_up.sum(axis=1), it_capacity, ups, tr)
@@ -189,6 +216,7 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
     ds["hall_it_power_mw"] = (("time", "hall"), it_h)
     ds["hall_cooling_power_mw"] = (("time", "hall"), cool_h)
     ds["hall_cooling_deficit_mw"] = (("time", "hall"), deficit_h)
+    ds["hall_electrical_heat_mw"] = (("time", "hall"), room_h)
     ds["hall_water_m3"] = (("time", "hall"), water_h)
     ds["it_training_mw"] = ("time", training)
     ds["it_power_mw"] = ("time", it_mw)
