@@ -76,9 +76,11 @@ def test_gas_units_burn_fuel_and_carry_reserve(default_run):
     assert float(fuel.where(gen == 0, 0).max()) == 0
     # LNG: tank mass balance over the period
     t0 = float(ds["lng_tank_initial_t"])
-    end = t0 + float(ds["lng_delivered_t"].sum()) - float(ds["lng_t"].sum()) - float(ds["lng_boil_off_t"].sum()) \
-        + float(ds["lng_shortfall_t"].sum())
+    end = t0 + float(ds["lng_delivered_t"].sum()) - float(ds["lng_drawn_t"].sum()) - float(ds["lng_boil_off_t"].sum())
     assert float(ds["lng_tank_t"][-1]) == pytest.approx(end, rel=1e-9)
+    # boil-off goes to the units first (INTERFACES §6): burnt = liquid drawn + boil-off not flared + shortfall
+    burnt = ds["lng_drawn_t"] + ds["lng_boil_off_t"] - ds["lng_flared_t"] + ds["lng_shortfall_t"]
+    np.testing.assert_allclose(burnt.values, ds["lng_t"].values, atol=1e-9)
 
 
 @pytest.mark.slow
