@@ -16,6 +16,9 @@ from models.psychro import _enthalpy, _w_from_wetbulb, _wsat
 
 __all__ = [
     "DOE2_CENTRIFUGAL",
+    "CARRIER_19XR_VSD",
+    "TRANE_RTHB_SCREW",
+    "CHILLER_CURVES",
     "chiller_cop",
     "chiller_capacity_factor",
     "condenser_water_c",
@@ -46,6 +49,56 @@ DOE2_CENTRIFUGAL = MappingProxyType(
         "min_plr": 0.1,
         "min_unloading_ratio": 0.2,
     }
+)
+
+#: Water-cooled centrifugal chiller with a variable-speed drive, as shipped with EnergyPlus
+#: (datasets/Chillers.idf, "ElectricEIRChiller Carrier 19XR 1407kW/6.04COP/VSD", CoolTools
+#: data 1991-2001; the same record is reproduced in the LBNL Modelica Buildings library,
+#: Buildings.Fluid.Chillers.Data.ElectricEIR). Rated at AHRI 550/590 conditions (6.67 °C
+#: leaving chilled water, 29.44 °C entering condenser water); curve ranges 4.44-10.0 °C chilled
+#: water and 12.78-32.22 °C condenser water; minimum part-load and unloading ratio 0.20.
+#: The curves are normalised; the catalogue gives the reference COP.
+CARRIER_19XR_VSD = MappingProxyType(
+    {
+        "name": "ElectricEIRChiller Carrier 19XR 1407kW/6.04COP/VSD",
+        "cop_ref": 6.04,
+        "t_chw_ref_c": 6.67,
+        "t_cond_ref_c": 29.44,
+        "cap_ft": (1.042261, 2.644821e-03, -1.468026e-03, 1.366256e-02, -8.302334e-04, 1.573579e-03),
+        "eir_ft": (1.026340, -1.612819e-02, -1.092591e-03, -1.784393e-02, 7.961842e-04, -9.586049e-05),
+        "eir_fplr": (1.188880e-01, 6.723542e-01, 2.068754e-01),
+        "t_chw_range_c": (4.44, 10.0),
+        "t_cond_range_c": (12.78, 32.22),
+        "plr_range": (0.0, 1.04),
+        "min_plr": 0.20,
+        "min_unloading_ratio": 0.20,
+    }
+)
+
+#: Water-cooled screw chiller with slide-valve unloading, as shipped with EnergyPlus
+#: (datasets/Chillers.idf, "ElectricEIRChiller Trane RTHB 1051kW/5.05COP/Valve", CoolTools data;
+#: also in the Modelica Buildings library). Rated at 6.67 °C / 29.44 °C; ranges 4.44-8.89 °C
+#: chilled water and 23.89-35.0 °C condenser water; minimum part-load ratio 0.20.
+TRANE_RTHB_SCREW = MappingProxyType(
+    {
+        "name": "ElectricEIRChiller Trane RTHB 1051kW/5.05COP/Valve",
+        "cop_ref": 5.05,
+        "t_chw_ref_c": 6.67,
+        "t_cond_ref_c": 29.44,
+        "cap_ft": (9.482157e-01, 3.306737e-02, -6.450072e-05, -3.756522e-03, -6.501672e-05, 2.517986e-15),
+        "eir_ft": (4.904181e-01, -5.530317e-03, 1.209907e-03, 9.122333e-03, 5.923591e-04, -1.469958e-03),
+        "eir_fplr": (2.590465e-01, 2.148987e-01, 5.265039e-01),
+        "t_chw_range_c": (4.44, 8.89),
+        "t_cond_range_c": (23.89, 35.0),
+        "plr_range": (0.0, 1.01),
+        "min_plr": 0.20,
+        "min_unloading_ratio": 0.20,
+    }
+)
+
+#: curve set per catalogue chiller ``kind`` (datasets/catalog/chillers.csv)
+CHILLER_CURVES = MappingProxyType(
+    {"centrifugal": DOE2_CENTRIFUGAL, "centrifugal-vsd": CARRIER_19XR_VSD, "screw": TRANE_RTHB_SCREW}
 )
 
 _CURVE_KEYS = ("cap_ft", "eir_ft", "eir_fplr", "t_chw_range_c", "t_cond_range_c", "min_plr", "min_unloading_ratio")
@@ -367,7 +420,8 @@ def cooling_tower_water_m3_per_h(
         T_{out} &= T_{wb} + a + R/2 \
         h_{out} &= h(T_{out}, W_s(T_{out})), \qquad
         \dot m_{air} = rac{Q}{h_{out} - h_{in}} \
-        E &= \dot m_{air}\,(W_s(T_{out}) - W_{in}) / ho_w
+        E &= \dot m_{air}\,(W_s(T_{out}) - W_{in}) / 
+ho_w
 
     with :math:`W_{in}, h_{in}` from the entering dry-bulb and wet-bulb and
     :math:`W_s` the saturated humidity ratio at the site pressure
@@ -564,9 +618,13 @@ def air_cooling_power(
     3. Chillers carry the rest up to
        :math:`N\,Q_{ref}\,CAP_{FT}(T_{sup}, T_{cw})`; the remainder is
        ``cooling_deficit_mw``.
-    4. Chillers stage: :math:`n = \lceil Q_{ch} / (Q_{ref} CAP_{FT}) \rceil`,
-       each at part-load ratio :math:`p = Q_{ch} / (n Q_{ref} CAP_{FT})`;
-       :math:`P_{ch} = Q_{ch} / COP(T_{cw}, T_{sup}, p)` (:func:`chiller_cop`).
+    4. Chillers stage: the fewest that carry the load,
+       :math:`n_0 = \lceil Q_{ch} / (Q_{ref} CAP_{FT}) \rceil`, or :math:`n_0 + 1`
+       (if installed) where that gives a higher COP (engineering choice: least-power
+       sequencing between the two, for machines whose efficiency peaks at part
+       load); each runs at :math:`p = Q_{ch} / (n Q_{ref} CAP_{FT})` and
+       :math:`P_{ch} = Q_{ch} / COP(T_{cw}, T_{sup}, p)` (:func:`chiller_cop`). An
+       oversized plant therefore runs one machine, never all of them at low load.
     5. Towers reject :math:`Q_{rej} = Q_{ch} + P_{ch} + f Q`; tower fans and
        condenser pumps scale with :math:`Q_{rej}`; water from
        :func:`cooling_tower_water_m3_per_h`.
@@ -635,11 +693,19 @@ def air_cooling_power(
     q_ch = np.minimum(need, n_max * unit_avail)
     deficit = need - q_ch
     with np.errstate(invalid="ignore", divide="ignore"):
-        n_run = np.clip(np.ceil(q_ch / unit_avail - 1e-9), 0.0, n_max)
         running = q_ch > 0.0
-        n_run = np.where(running, np.maximum(n_run, 1.0), 0.0)
-        plr = np.where(running, q_ch / (n_run * unit_avail), 0.0)
-        cop = _cop(t_cw, tsup, plr, float(cop_ref), curves)
+        n_fewest = np.where(running, np.maximum(np.clip(np.ceil(q_ch / unit_avail - 1e-9), 0.0, n_max), 1.0), 0.0)
+        # staging: the fewest machines that carry the load, or one more where that draws less power
+        # (a variable-speed machine is most efficient at part load); never more than are installed
+        n_more = np.minimum(n_fewest + 1.0, n_max)
+        plr_a = np.where(running, q_ch / (n_fewest * unit_avail), 0.0)
+        plr_b = np.where(running, q_ch / (n_more * unit_avail), 0.0)
+        cop_a = _cop(t_cw, tsup, plr_a, float(cop_ref), curves)
+        cop_b = _cop(t_cw, tsup, plr_b, float(cop_ref), curves)
+        use_b = running & (cop_b > cop_a)
+        n_run = np.where(use_b, n_more, n_fewest)
+        plr = np.where(use_b, plr_b, plr_a)
+        cop = np.where(use_b, cop_b, cop_a)
         p_ch = np.where(running, q_ch / cop, 0.0)
     cop = np.where(running, cop, np.nan)
 

@@ -56,8 +56,10 @@ def _cooling_kwargs(hall: Hall, it_capacity_mw: float) -> tuple[str, dict]:
         ch = catalog.lookup("chillers", c.chiller_model)
         ah = catalog.lookup("air_handlers", c.air_handler_model)
         tw = catalog.lookup("cooling_towers", getattr(c, "tower_model", "") or "tower-4k-approach")
+        # the chiller's own curves (by kind) with the catalogue's minimum part-load ratio
+        curves = {**air_cooling.CHILLER_CURVES[ch["kind"]], "min_plr": ch["min_plr"]}
         air = dict(
-            chiller_capacity_mw=ch["capacity_mw_th"], n_chillers=c.chillers, cop_ref=ch["cop_ref"],
+            chiller_capacity_mw=ch["capacity_mw_th"], n_chillers=c.chillers, cop_ref=ch["cop_ref"], curves=curves,
             t_chw_supply_c=ah["t_chw_supply_c"], t_chw_return_c=ah["t_chw_return_c"],
             tower_approach_k=tw["approach_k"], hx_approach_k=ah["hx_approach_k"],
             crah_fan_kw_per_kw=ah["crah_fan_kw_per_kw"], chw_pump_kw_per_kw=ah["chw_pump_kw_per_kw"],
@@ -130,11 +132,6 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
     ds = ds.assign_coords(time=times)
     t_db = ds["ambient_drybulb_c"].values
     t_wb = ds["ambient_wetbulb_c"].values
-    if "ambient_pressure_pa" in weather:  # weather from twin.weather carries the site pressure
-        p_pa = np.asarray(weather["ambient_pressure_pa"].values, dtype=float)
-    else:  # a caller's own weather without it: standard sea-level pressure
-        p_pa = np.full(len(times), psychro.STANDARD_PRESSURE_PA)
-    ds["ambient_pressure_pa"] = ("time", p_pa)
     if "ambient_pressure_pa" in weather:  # weather from twin.weather carries the site pressure
         p_pa = np.asarray(weather["ambient_pressure_pa"].values, dtype=float)
     else:  # a caller's own weather without it: standard sea-level pressure

@@ -153,7 +153,7 @@ class Workload(_Model):
 
 class AirCooling(_Model):
     type: Literal["air"] = "air"
-    chiller_model: str = "doe2-centrifugal-5mw"
+    chiller_model: str = "centrifugal-vsd-5mw"
     chillers: int = Field(ge=1, description="installed chillers (incl. redundancy)")
     tower_model: str = "tower-4k-approach"
     air_handler_model: str = "crah-standard"
@@ -188,7 +188,7 @@ class DirectToChipCooling(LiquidLoop):
     type: Literal["direct_to_chip"] = "direct_to_chip"
     tank_model: str = "cdu-water-glycol-w45"
     liquid_frac: Frac | None = Field(None, description="share of heat to liquid; default from the rack model")
-    chiller_model: str = "doe2-centrifugal-5mw"
+    chiller_model: str = "centrifugal-vsd-5mw"
     chillers: int = Field(2, ge=1)
     air_handler_model: str = "crah-standard"
     thermal_storage_mwh_th: NonNegFloat = 0.0

@@ -44,7 +44,6 @@ _ROWS: list[tuple[str, tuple[str, ...], str, str, str]] = [
     ("ambient_wetbulb_c", _T, "degC", "ambient wet-bulb temperature", "physics"),
     ("ambient_rh_frac", _T, "1", "ambient relative humidity", "physics"),
     ("ambient_pressure_pa", _T, "Pa", "ambient (station) air pressure", "physics"),
-    ("ambient_pressure_pa", _T, "Pa", "ambient (station) air pressure", "physics"),
     ("ghi_w_m2", _T, "W m-2", "global horizontal irradiance", "physics"),
     ("grid_price_usd_per_mwh", _T, "USD/MWh", "grid energy price (time of use, incl. surcharges)", "physics"),
     ("tou_period", _T, "1", "grid time-of-use period", "physics"),
