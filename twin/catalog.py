@@ -58,7 +58,8 @@ _SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
         "crah_fan_kw_per_kw", "chw_pump_kw_per_kw", "cw_pump_kw_per_kw", "hx_approach_k",
         "t_chw_supply_c", "t_chw_return_c"), ()),
     "dry_coolers": ((), (
-        "design_approach_k", "design_t_drybulb_c", "fan_kw_per_kw_design"), ("adiabatic",)),
+        "design_approach_k", "design_t_drybulb_c", "fan_kw_per_kw_design", "adiabatic_effectiveness",
+        "adiabatic_switch_on_c", "design_air_rise_k"), ("adiabatic",)),
     "immersion_tanks": (("fluid",), (
         "t_supply_max_c", "loop_dt_k", "pump_head_kpa", "pump_eff",
         "secondary_pump_kw_per_kw"), ()),

@@ -82,6 +82,8 @@ def _cooling_kwargs(hall: Hall, it_capacity_mw: float) -> tuple[str, dict]:
         dry_cooler_capacity_mw=cap, dry_cooler_design_approach_k=dc["design_approach_k"],
         dry_cooler_design_t_drybulb_c=dc["design_t_drybulb_c"],
         dry_cooler_fan_kw_per_kw_design=dc["fan_kw_per_kw_design"],
+        dry_cooler_adiabatic=bool(dc["adiabatic"]), dry_cooler_adiabatic_effectiveness=dc["adiabatic_effectiveness"],
+        dry_cooler_adiabatic_switch_on_c=dc["adiabatic_switch_on_c"], dry_cooler_design_air_rise_k=dc["design_air_rise_k"],
         tower_approach_k=tw["approach_k"], tower_fan_kw_per_kw=tw["fan_kw_per_kw"],
         cycles_of_concentration=tw["cycles_of_concentration"], drift_frac=tw["drift_frac"],
     )
