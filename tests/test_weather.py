@@ -175,3 +175,26 @@ def test_epw_hour_ending_mapping(epw_path):
     ds = weather.load_weather("epw", path=epw_path, start="2030-01-01", end="2030-01-01T02:00", step="1h")
     assert ds["ambient_drybulb_c"].values[1] == data["temp_air"].iloc[0]
     assert ds["ambient_drybulb_c"].values[0] == data["temp_air"].iloc[-1]
+
+
+def test_epw_own_dew_point_and_pressure_are_used(epw_path, tmp_path):
+    # issue #9 item 7: an EPW file's own dew point and station pressure (EPW fields 8 and 10) feed the
+    # wet-bulb (ASHRAE 2017 / PsychroLib method); a missing pressure (999999) falls back to the standard
+    # atmosphere at the header's elevation (5.0 m in the fixture -> 101265 Pa, ASHRAE 2017 ch. 1 eq. 3)
+    from pvlib.iotools import read_epw
+
+    from models.psychro import pressure_from_elevation_pa, wetbulb_from_dewpoint_c
+
+    text = epw_path.read_text()
+    low = tmp_path / "low.epw"
+    low.write_text(text.replace(",101325,", ",90000,"))
+    ds = weather.load_weather("epw", path=low, start="2025-01-01", end="2025-01-02", step="1h")
+    np.testing.assert_array_equal(ds["ambient_pressure_pa"].values, 90000.0)
+    data, _ = read_epw(low)
+    t, td = data["temp_air"].to_numpy()[:24], data["temp_dew"].to_numpy()[:24]
+    # row k (hour-ending k+1) sits at hour mark k+1; the first 23 marks of 1 January are rows 0..22
+    np.testing.assert_allclose(ds["ambient_wetbulb_c"].values[1:], wetbulb_from_dewpoint_c(t, td, 90000.0)[:23])
+    missing = tmp_path / "missing.epw"
+    missing.write_text(text.replace(",101325,", ",999999,"))
+    ds = weather.load_weather("epw", path=missing, start="2025-01-01", end="2025-01-02", step="1h")
+    np.testing.assert_allclose(ds["ambient_pressure_pa"].values, pressure_from_elevation_pa(5.0))
