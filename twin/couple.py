@@ -253,8 +253,18 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
         prices = grid_model.tariff_prices(times, tariff, fx_per_usd=fx[cur])
         ds["grid_price_usd_per_mwh"] = ("time", np.asarray(prices["price_usd_per_mwh"], dtype=float))
         ds["tou_period"] = ("time", np.asarray(prices["tou_period"]).astype(str))
-        demand = float(tariff.get("demand_charge_per_kw_month") or 0.0) * 1000.0 / fx[cur]
-        co2 = g.co2_t_per_mwh if g.co2_t_per_mwh is not None else float(tariff["co2_t_per_mwh"])
+        # every step is priced by the table in force on its date (models.grid.tariff_in_force); the
+        # demand charge and grid CO2 are the ones of the table in force for most of the period
+        tables = pd.Series(prices["table_from"])
+        in_force = grid_model.tariff_in_force(tariff, tables.mode().iloc[0])
+        demand = float(in_force.get("demand_charge_per_kw_month") or 0.0) * 1000.0 / fx[cur]
+        co2 = g.co2_t_per_mwh if g.co2_t_per_mwh is not None else float(in_force["co2_t_per_mwh"])
+        used = []
+        for d in tables.unique():
+            v = grid_model.tariff_in_force(tariff, d)
+            used.append(f"{d}: {v.get('title', g.tariff)}" + (f" [flag {v['version_flag']}]" if v["version_flag"] else "")
+                        + (" (period before its first table)" if v["before_first_table"] else ""))
+        ds.attrs["grid_tariff_tables"] = "; ".join(used)
     else:
         ds["grid_price_usd_per_mwh"] = ("time", np.zeros(n))
         ds["tou_period"] = ("time", np.full(n, "none"))
