@@ -185,3 +185,13 @@ def test_flared_boil_off_counts_its_co2():
     gas_co2 = ds["fuel_gj"].sum("unit").values * float(ds["gas_co2_t_per_gj"])
     grid_co2 = np.maximum(ds["grid_import_mw"].values, 0) * float(ds["grid_co2_t_per_mwh"])
     np.testing.assert_allclose(ds["co2_t"].values, gas_co2 + ds["co2_flare_t"].values + grid_co2)
+
+
+def test_report_assumptions_state_both_bases_and_the_grid_contingency(default_run):
+    from twin.report import _assumptions
+
+    text = _assumptions([default_run], ["default"])
+    # 11 USD/MMBtu HHV x HHV/LHV 1.1065 = 12.17 USD/MMBtu of LHV fuel
+    assert "quoted 11 USD/MMBtu (HHV) = 11.00 USD/MMBtu HHV = 12.17 USD/MMBtu LHV" in text
+    assert "1 circuit(s) x 10 MW; 0 MW left after losing one (N-1)" in text
+    assert "Decision 2699/QD-BCT (Oct 2024): Nov-2023 table x 1.048 (scaling, D) [flag D]" in text
