@@ -165,9 +165,10 @@ def reserve_margin_mw(ds: xr.Dataset) -> np.ndarray:
 
     * the largest running gas unit trips: other running units' (available − output) + grid
       (capacity − import) + battery − that unit's output;
-    * one grid circuit is lost: all running units' (available − output) + battery − the import the
-      remaining circuits cannot carry, ``max(0, import − grid_n1_capacity_mw)`` (a single-circuit
-      feed loses all of its import; ``grid_n1_capacity_mw`` absent counts as 0).
+    * one grid circuit is lost: all running units' (available − output) + battery + what the
+      remaining circuits can still take, ``grid_n1_capacity_mw − import`` (negative when they cannot
+      carry the import: a single-circuit feed loses all of it; ``grid_n1_capacity_mw`` absent counts
+      as 0).
 
     The battery counts what it can still discharge for RESERVE_DURATION_H from its state of
     charge, plus the charging it can stop.
@@ -201,8 +202,10 @@ def _contingency_margins(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.nda
         largest = others = gas_head = np.zeros(n)
     unit_trip = others + grid_head + bat_head - largest
     n1 = float(ds["grid_n1_capacity_mw"]) if "grid_n1_capacity_mw" in ds else 0.0
-    lost = np.maximum(ds["grid_import_mw"].values - n1, 0.0)
-    circuit = gas_head + bat_head - lost
+    # after the circuit loss the other circuits carry up to n1: their spare (n1 - import) counts, and
+    # an import above n1 must come from the units and the battery (INTERFACES §1: the sign of this
+    # margin is that rule)
+    circuit = gas_head + bat_head + (n1 - ds["grid_import_mw"].values)
     return np.minimum(unit_trip, circuit), unit_trip, circuit
 
 
