@@ -264,6 +264,14 @@ def _shortfall_section(runs: Sequence[xr.Dataset], names: list[str]) -> str:
         if res_h > 0:
             msg += (f'<div class="warn">N-1 reserve margin below zero for {_fmt(res_h)} h '
                     f"(minimum {_fmt(kpi.min_reserve_margin_mw(ds))} MW).</div>")
+        if "lng_shortfall_t" in ds and kpi.lng_shortfall_t(ds) > 1e-6:
+            msg += (f'<div class="warn">LNG the tank could not supply: {_fmt(kpi.lng_shortfall_t(ds))} t '
+                    "(the dispatch burns more than the tank holds above its heel).</div>")
+        refused = kpi.lng_cargoes_refused(ds)
+        if refused:
+            msg += (f'<div class="warn">{len(refused)} LNG cargo(es) refused in part, '
+                    f'{_fmt(sum(c["refused_t"] for c in refused))} t in all (first {html.escape(refused[0]["time"])}: '
+                    f'{html.escape(refused[0]["why"])}).</div>')
         rows = "".join(
             f'<tr class="shortfall" data-run="{i}" data-kind="{var}" data-hours="{_num_attr(e["hours"])}" '
             f'data-energy="{_num_attr(e["energy_mwh"])}"><td>{kind}</td><td>{html.escape(e["start"])}</td>'
