@@ -228,13 +228,20 @@ def pressure_from_elevation_pa(elevation_m):
 
 
 def _psat_pa(t):
-    tk = t + 273.15
+    t = np.asarray(t, dtype=float)
+    tk = t.reshape(-1) + 273.15
     with np.errstate(invalid="ignore", divide="ignore"):
-        ln_ice = (-5.6745359e03 / tk + 6.3925247 - 9.677843e-03 * tk + 6.2215701e-07 * tk**2
-                  + 2.0747825e-09 * tk**3 - 9.484024e-13 * tk**4 + 4.1635019 * np.log(tk))
-        ln_liq = (-5.8002206e03 / tk + 1.3914993 - 4.8640239e-02 * tk + 4.1764768e-05 * tk**2
-                  - 1.4452093e-08 * tk**3 + 6.5459673 * np.log(tk))
-    return np.exp(np.where(t <= _TRIPLE_C, ln_ice, ln_liq))
+        log_tk = np.log(tk)
+        # Horner form of ASHRAE 2017 ch. 1 eq. 6 (over liquid water)
+        ln = (-5.8002206e03 / tk + 1.3914993 + tk * (-4.8640239e-02 + tk * (4.1764768e-05 + tk * -1.4452093e-08))
+              + 6.5459673 * log_tk)
+        ice = tk <= _TRIPLE_C + 273.15
+        if np.any(ice):  # eq. 5 (over ice), only where needed
+            ti, li = tk[ice], log_tk[ice]
+            ln[ice] = (-5.6745359e03 / ti + 6.3925247
+                       + ti * (-9.677843e-03 + ti * (6.2215701e-07 + ti * (2.0747825e-09 + ti * -9.484024e-13)))
+                       + 4.1635019 * li)
+    return np.exp(ln).reshape(t.shape)
 
 
 def _wsat(t, p):

@@ -174,8 +174,6 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
             liquid_frac = float(rack.get("liquid_heat_frac", 0.0))
         plants.append((kind, kw, liquid_frac))
         cool_h[:, j] = _hall_cooling(kind, kw, it_mw, t_db, t_wb, liquid_frac, p_pa)["cooling_power_mw"]
-        cool_h_up[:, j] = _hall_cooling(kind, kw, it_mw * (1 + _DIT), t_db, t_wb, liquid_frac,
-                                        p_pa)["cooling_power_mw"]
         if kind in ("air", "direct_to_chip"):
             tes_mwh += hall.cooling.thermal_storage_mwh_th
             tes_mw += hall.cooling.thermal_storage_mw_th
@@ -191,7 +189,8 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(it_mw[:, None] > 0, it_h / np.where(it_mw > 0, it_mw, 1.0)[:, None], 0.0)
     room_h = _losses(it_mw, cool_h.sum(axis=1), it_capacity, ups, tr)[:, None] * share
-    room_h_up = _losses(it_mw * (1 + _DIT), cool_h_up.sum(axis=1), it_capacity, ups, tr)[:, None] * share
+    # at the perturbed IT (marginal facility power only) the first-pass cooling is scaled, not re-evaluated
+    room_h_up = _losses(it_mw * (1 + _DIT), cool_h.sum(axis=1) * (1 + _DIT), it_capacity, ups, tr)[:, None] * share
     for j, (kind, kw, liquid_frac) in enumerate(plants):
         res = _hall_cooling(kind, kw, it_h[:, j], t_db, t_wb, liquid_frac, p_pa, room_h[:, j])
         res_up = _hall_cooling(kind, kw, it_h[:, j] * (1 + _DIT), t_db, t_wb, liquid_frac, p_pa, room_h_up[:, j])
