@@ -96,12 +96,19 @@ def check_lng(sc: Scenario, ds: xr.Dataset) -> Iterator[tuple[str, str]]:
     if need_t > supply_t:
         yield ("warning", f"fuel: all-gas operation would burn {need_t:,.0f} t of LNG but the tank plus deliveries "
                           f"bring {supply_t:,.0f} t over the period")
-    # cargoes the tank cannot take: certain if refused even when gas carries the whole load (the
-    # most the plant can burn), possible if refused when the grid and solar serve first
+    # cargoes the tank cannot take: certain if refused even when gas carries the whole load at the
+    # worst heat rate of the curves (minimum stable load: no dispatch burns more), possible if refused
+    # when the grid and solar serve first and the units run at full-load heat rate (none burns less
+    # for the load left to gas)
     gas_cap = ds["gas_available_mw"].values.sum(axis=1)
-    most = np.minimum(facility, gas_cap) * step_h * gj_per_mwh / lhv
+    with np.errstate(invalid="ignore", divide="ignore"):
+        worst = np.nanmax(ds["gas_curve_fuel_gj_per_h"].values / np.where(ds["gas_curve_mw"].values > 0,
+                                                                         ds["gas_curve_mw"].values, np.nan),
+                          axis=(1, 2))
+        best = np.nanmin(fuel_full / np.where(mw_full > 0, mw_full, np.nan), axis=1)
+    most = np.minimum(facility, gas_cap) * step_h * np.nan_to_num(worst) / lhv
     least = np.clip(facility - float(ds["grid_capacity_mw"]) - ds["solar_available_mw"].values, 0.0, gas_cap) \
-        * step_h * gj_per_mwh / lhv
+        * step_h * np.nan_to_num(best) / lhv
     t = ds["time"].values
     for use, how in ((most, "even if gas carried the whole load"), (least, "if the grid and solar serve first")):
         ref = lng_tank(ds, use)["lng_refused_t"]
