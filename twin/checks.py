@@ -110,13 +110,14 @@ def check_lng(sc: Scenario, ds: xr.Dataset) -> Iterator[tuple[str, str]]:
     least = np.clip(facility - float(ds["grid_capacity_mw"]) - ds["solar_available_mw"].values, 0.0, gas_cap) \
         * step_h * np.nan_to_num(best) / lhv
     t = ds["time"].values
-    for use, how in ((most, "even if gas carried the whole load"), (least, "if the grid and solar serve first")):
+    for use, how in ((most, "cannot be taken in full even if gas carried the whole load at its worst heat rate"),
+                     (least, "may be refused in part (if the grid and solar served first, at full-load heat rate)")):
         ref = lng_tank(ds, use)["lng_refused_t"]
         hit = np.flatnonzero(ref > 1e-6)
         if hit.size:
             days = sorted({str(np.datetime_as_string(t[i], unit="D")) for i in hit})
-            yield ("warning", f"fuel.delivery_t: {hit.size} cargo(es) of {sc.fuel.delivery_t:g} t cannot be taken "
-                              f"in full {how} — the {sc.fuel.tank_capacity_t:g} t tank is full ({ref.sum():,.0f} t "
+            yield ("warning", f"fuel.delivery_t: {hit.size} cargo(es) of {sc.fuel.delivery_t:g} t {how} — "
+                              f"the {sc.fuel.tank_capacity_t:g} t tank is full ({ref.sum():,.0f} t "
                               f"refused; days {', '.join(days[:5])}{' …' if len(days) > 5 else ''}); reduce "
                               "fuel.delivery_t or lengthen fuel.delivery_interval_days")
             return
