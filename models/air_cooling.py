@@ -12,9 +12,13 @@ from types import MappingProxyType
 import numpy as np
 
 from models import _as_arrays, _check_range, _restore, _restore_dict
+from models.psychro import _enthalpy, _w_from_wetbulb, _wsat
 
 __all__ = [
     "DOE2_CENTRIFUGAL",
+    "CARRIER_19XR_VSD",
+    "TRANE_RTHB_SCREW",
+    "CHILLER_CURVES",
     "chiller_cop",
     "chiller_capacity_factor",
     "condenser_water_c",
@@ -45,6 +49,56 @@ DOE2_CENTRIFUGAL = MappingProxyType(
         "min_plr": 0.1,
         "min_unloading_ratio": 0.2,
     }
+)
+
+#: Water-cooled centrifugal chiller with a variable-speed drive, as shipped with EnergyPlus
+#: (datasets/Chillers.idf, "ElectricEIRChiller Carrier 19XR 1407kW/6.04COP/VSD", CoolTools
+#: data 1991-2001; the same record is reproduced in the LBNL Modelica Buildings library,
+#: Buildings.Fluid.Chillers.Data.ElectricEIR). Rated at AHRI 550/590 conditions (6.67 °C
+#: leaving chilled water, 29.44 °C entering condenser water); curve ranges 4.44-10.0 °C chilled
+#: water and 12.78-32.22 °C condenser water; minimum part-load and unloading ratio 0.20.
+#: The curves are normalised; the catalogue gives the reference COP.
+CARRIER_19XR_VSD = MappingProxyType(
+    {
+        "name": "ElectricEIRChiller Carrier 19XR 1407kW/6.04COP/VSD",
+        "cop_ref": 6.04,
+        "t_chw_ref_c": 6.67,
+        "t_cond_ref_c": 29.44,
+        "cap_ft": (1.042261, 2.644821e-03, -1.468026e-03, 1.366256e-02, -8.302334e-04, 1.573579e-03),
+        "eir_ft": (1.026340, -1.612819e-02, -1.092591e-03, -1.784393e-02, 7.961842e-04, -9.586049e-05),
+        "eir_fplr": (1.188880e-01, 6.723542e-01, 2.068754e-01),
+        "t_chw_range_c": (4.44, 10.0),
+        "t_cond_range_c": (12.78, 32.22),
+        "plr_range": (0.0, 1.04),
+        "min_plr": 0.20,
+        "min_unloading_ratio": 0.20,
+    }
+)
+
+#: Water-cooled screw chiller with slide-valve unloading, as shipped with EnergyPlus
+#: (datasets/Chillers.idf, "ElectricEIRChiller Trane RTHB 1051kW/5.05COP/Valve", CoolTools data;
+#: also in the Modelica Buildings library). Rated at 6.67 °C / 29.44 °C; ranges 4.44-8.89 °C
+#: chilled water and 23.89-35.0 °C condenser water; minimum part-load ratio 0.20.
+TRANE_RTHB_SCREW = MappingProxyType(
+    {
+        "name": "ElectricEIRChiller Trane RTHB 1051kW/5.05COP/Valve",
+        "cop_ref": 5.05,
+        "t_chw_ref_c": 6.67,
+        "t_cond_ref_c": 29.44,
+        "cap_ft": (9.482157e-01, 3.306737e-02, -6.450072e-05, -3.756522e-03, -6.501672e-05, 2.517986e-15),
+        "eir_ft": (4.904181e-01, -5.530317e-03, 1.209907e-03, 9.122333e-03, 5.923591e-04, -1.469958e-03),
+        "eir_fplr": (2.590465e-01, 2.148987e-01, 5.265039e-01),
+        "t_chw_range_c": (4.44, 8.89),
+        "t_cond_range_c": (23.89, 35.0),
+        "plr_range": (0.0, 1.01),
+        "min_plr": 0.20,
+        "min_unloading_ratio": 0.20,
+    }
+)
+
+#: curve set per catalogue chiller ``kind`` (datasets/catalog/chillers.csv)
+CHILLER_CURVES = MappingProxyType(
+    {"centrifugal": DOE2_CENTRIFUGAL, "centrifugal-vsd": CARRIER_19XR_VSD, "screw": TRANE_RTHB_SCREW}
 )
 
 _CURVE_KEYS = ("cap_ft", "eir_ft", "eir_fplr", "t_chw_range_c", "t_cond_range_c", "min_plr", "min_unloading_ratio")
@@ -308,91 +362,136 @@ def _econ_frac(twb, tsup, tret, tower_approach_k, hx_approach_k):
 
 def cooling_tower_water_m3_per_h(
     heat_rejected_mw,
+    t_drybulb_c,
+    t_wetbulb_c,
     *,
-    evaporative_share=0.85,
+    pressure_pa=101325.0,
+    approach_k=3.9,
+    tower_range_k=5.6,
     cycles_of_concentration=5.0,
     drift_frac=0.0002,
-    tower_range_k=5.6,
-    h_fg_kj_per_kg=2430.0,
 ):
-    r"""Make-up water of an open cooling tower.
+    r"""Make-up water of an open cooling tower from the air's change of state.
 
     Parameters
     ----------
     heat_rejected_mw : float, ndarray or DataArray
         Heat rejected by the tower [MW].
-    evaporative_share : float, default 0.85
-        Share of the heat rejected by evaporation [fraction]; 80-90 % is a
-        common figure (weak source), 0.85 is its middle.
+    t_drybulb_c, t_wetbulb_c : float, ndarray or DataArray
+        Entering (ambient) air dry-bulb and wet-bulb temperatures [°C].
+    pressure_pa : float, ndarray or DataArray, default 101325
+        Air pressure [Pa] (site pressure, see
+        :func:`models.psychro.pressure_from_elevation_pa`).
+    approach_k : float, default 3.9
+        Leaving tower water minus entering wet-bulb [K]; range 2.8-6.7 K [1]_.
+    tower_range_k : float, default 5.6
+        Tower range (condenser-water temperature difference) [K]; 5.6 K
+        (10 °F) follows from the AHRI 550/590 rating flow of 3 gpm/ton.
     cycles_of_concentration : float, default 5.0
         Ratio of dissolved solids in circulating to make-up water [-];
         range 3-15 [1]_. Engineering choice.
     drift_frac : float, default 0.0002
         Drift loss as a fraction of the circulating flow [fraction]; range
         0.005-0.5 % [1]_. Engineering choice (0.02 %).
-    tower_range_k : float, default 5.6
-        Tower range (condenser-water temperature difference) [K]; 5.6 K
-        (10 °F) follows from the AHRI 550/590 rating flow of 3 gpm/ton.
-    h_fg_kj_per_kg : float, default 2430.0
-        Latent heat of vaporisation of water at about 30 °C [kJ/kg].
 
     Returns
     -------
     dict
         ``water_evaporation_m3_per_h``, ``water_blowdown_m3_per_h``,
-        ``water_drift_m3_per_h`` and their sum ``water_m3_per_h`` [m³/h].
+        ``water_drift_m3_per_h`` and their sum ``water_m3_per_h`` [m³/h];
+        ``tower_evaporative_frac``: share of the heat that leaves as latent
+        heat of the evaporated water [fraction]; ``tower_air_kg_per_s``: dry
+        air through the tower [kg/s].
 
     Raises
     ------
     ValueError
-        If a share is outside [0, 1], cycles of concentration <= 1, or the
-        range or latent heat is not positive.
+        If the approach is negative, cycles of concentration <= 1, or the
+        range or pressure is not positive.
 
     Notes
     -----
+    Moisture and energy balance of the air stream, the "saturated exit"
+    evaporation-loss method of EnergyPlus's cooling towers [2]_ (there the
+    air flow comes from the fan; here from the energy balance):
+
     .. math::
 
-        E &= s_{evap}\,\frac{3600\,Q}{h_{fg}} \quad [\mathrm{m^3/h},\ Q\ \mathrm{in\ MW}] \\
-        D &= f_{drift}\,\frac{3600\,Q \cdot 10^6}{\rho\,c_p\,\Delta T_{range}\,\rho} \\
-        B &= \max\!\left(\frac{E}{COC - 1} - D,\ 0\right) \\
-        M &= E + B + D
+        T_{out} &= T_{wb} + a + R/2 \
+        h_{out} &= h(T_{out}, W_s(T_{out})), \qquad
+        \dot m_{air} = rac{Q}{h_{out} - h_{in}} \
+        E &= \dot m_{air}\,(W_s(T_{out}) - W_{in}) / 
+ho_w
 
-    1 kWh of heat evaporates 3600/2430 = 1.48 kg of water when all of it goes
-    to evaporation; this agrees with the rule of thumb
-    :math:`E \approx 0.00085\,\dot V\,\Delta T_{°F}` (Perry's handbook). The
-    blowdown follows from the dissolved-solids balance
-    :math:`COC = M / (B + D)`, so drift counts towards the bleed.
+    with :math:`W_{in}, h_{in}` from the entering dry-bulb and wet-bulb and
+    :math:`W_s` the saturated humidity ratio at the site pressure
+    (:mod:`models.psychro`, ASHRAE 2017 Fundamentals ch. 1). The air leaves
+    saturated, as in EnergyPlus's saturated-exit mode and Merkel's theory
+    [3]_. Its temperature is an engineering assumption: the mean of the
+    water's entering (:math:`T_{wb} + a + R`) and leaving (:math:`T_{wb} + a`)
+    temperatures, where a counterflow tower at an L/G near 1 leaves its air
+    (Merkel's enthalpy balance :math:`\Delta h_{air} = (L/G)\,c_{p,w} R`
+    puts the exit air between the cold- and hot-water enthalpies).
+    Since :math:`h_{in} pprox h_s(T_{wb}) < h_{out}` the air flow is always
+    finite. Cold, dry air takes up sensible heat, so the evaporated share
+    falls in winter (Ulsan January ≈ 0.64) and approaches 0.8-0.87 in
+    tropical air; the fixed 85 % share used before [4]_ overstated winter
+    water.
+
+    Blowdown from the dissolved-solids balance :math:`COC = M / (B + D)`
+    (drift counts towards the bleed): :math:`B = \max(E/(COC-1) - D, 0)`;
+    drift :math:`D = f_{drift}\,\dot m_w` with the circulating flow
+    :math:`\dot m_w = Q / (c_{p,w} R)`; make-up :math:`M = E + B + D`.
 
     References
     ----------
     .. [1] Lei, N., Masanet, E. (2022). Resources, Conservation and
-       Recycling, 182, 106323 (assumption table: cycles of concentration
-       3-15, drift 0.005-0.5 % of circulating flow).
-    .. [2] Perry, R. H., Green, D. W. (eds.). Perry's Chemical Engineers'
-       Handbook, cooling-tower evaporation rule of thumb.
+       Recycling, 182, 106323 (assumption table: approach 2.8-6.7 K, cycles
+       of concentration 3-15, drift 0.005-0.5 % of circulating flow).
+    .. [2] U.S. DOE, EnergyPlus Engineering Reference, "Cooling Towers and
+       Evaporative Fluid Coolers", evaporation loss, saturated-exit mode
+       (outlet air saturated at the enthalpy the heat balance gives;
+       evaporation = air mass flow x humidity-ratio rise).
+    .. [3] Merkel, F. (1925). Verdunstungskühlung. VDI-Forschungsarbeiten 275;
+       ASHRAE Handbook - HVAC Systems and Equipment (2020), ch. 40 "Cooling
+       Towers" (Merkel enthalpy-potential method, L/G).
+    .. [4] soaratahvie.com (80-90 % of tower heat by evaporation); weak
+       source, superseded here.
     """
-    _check_range("evaporative_share", evaporative_share, 0.0, 1.0, why="must be a fraction")
+    _check_range("approach_k", approach_k, 0.0, None, why="a tower approach cannot be negative")
     _check_range("cycles_of_concentration", cycles_of_concentration, 1.0, None, lo_open=True,
                  why="blowdown needs more than one cycle of concentration")
     _check_range("drift_frac", drift_frac, 0.0, 1.0, why="must be a fraction of the circulating flow")
     _check_range("tower_range_k", tower_range_k, 0.0, None, lo_open=True, why="a tower range must be positive")
-    _check_range("h_fg_kj_per_kg", h_fg_kj_per_kg, 0.0, None, lo_open=True, why="latent heat must be positive")
-    (q,), template = _as_arrays(heat_rejected_mw)
-    out = _tower_water(q, float(evaporative_share), float(cycles_of_concentration), float(drift_frac),
-                       float(tower_range_k), float(h_fg_kj_per_kg))
+    _check_range("pressure_pa", pressure_pa, 0.0, None, lo_open=True, why="an air pressure in Pa must be positive")
+    (q, tdb, twb, p), template = _as_arrays(heat_rejected_mw, t_drybulb_c, t_wetbulb_c, pressure_pa)
+    out = _tower_water(q, tdb, twb, p, float(approach_k), float(tower_range_k), float(cycles_of_concentration),
+                       float(drift_frac))
     return _restore_dict(out, template)
 
 
-def _tower_water(q_mw, evaporative_share, coc, drift_frac, tower_range_k, h_fg_kj_per_kg):
-    evap = evaporative_share * 3600.0 * q_mw / h_fg_kj_per_kg
+def _tower_water(q_mw, tdb, twb, p, approach_k, tower_range_k, coc, drift_frac):
+    w_in = _w_from_wetbulb(tdb, twb, p)
+    h_in = _enthalpy(tdb, w_in)
+    t_out = twb + approach_k + 0.5 * tower_range_k
+    w_out = _wsat(t_out, p)
+    dh = _enthalpy(t_out, w_out) - h_in  # J/kg dry air, > 0 since t_out > t_wb
+    air = q_mw * 1e6 / dh
+    evap_kg_s = air * np.maximum(w_out - w_in, 0.0)
+    evap = evap_kg_s * 3600.0 / _RHO_WATER_KG_M3
     circ_m3_per_h = q_mw * 1e6 / (_CP_WATER_J_KG_K * tower_range_k) * 3600.0 / _RHO_WATER_KG_M3
     drift = drift_frac * circ_m3_per_h
     blow = np.maximum(evap / (coc - 1.0) - drift, 0.0)
+    # latent share of the heat: evaporated water times its latent heat at the exit temperature
+    # (2501 - 2.37 T kJ/kg, consistent with the enthalpy of ASHRAE 2017 eq. 32 less sensible water heat)
+    evap_frac = np.maximum(w_out - w_in, 0.0) * (2501e3 + 1860.0 * t_out - 4186.0 * t_out) / dh
     return {
         "water_evaporation_m3_per_h": evap,
         "water_blowdown_m3_per_h": blow,
         "water_drift_m3_per_h": drift,
         "water_m3_per_h": evap + blow + drift,
+        "tower_evaporative_frac": evap_frac,
+        "tower_air_kg_per_s": air,
     }
 
 
@@ -426,9 +525,8 @@ def air_cooling_power(
     tower_fan_kw_per_kw=0.013,
     cycles_of_concentration=5.0,
     drift_frac=0.0002,
-    evaporative_share=0.85,
     tower_range_k=5.6,
-    h_fg_kj_per_kg=2430.0,
+    pressure_pa=101325.0,
 ):
     r"""Electric power and water of a chilled-water plant serving air-cooled IT.
 
@@ -476,8 +574,10 @@ def air_cooling_power(
         Tower fan power per kW of heat rejected [kW/kW]. Derived from the
         ASHRAE 90.1-2010 minimum for axial-fan open towers, 38.2 gpm/hp at a
         10 °F range: 38.2 gpm x 1.465 kW/gpm = 56 kW of heat per 0.746 kW.
-    cycles_of_concentration, drift_frac, evaporative_share, tower_range_k, h_fg_kj_per_kg : float
+    cycles_of_concentration, drift_frac, tower_range_k : float
         Tower water parameters, see :func:`cooling_tower_water_m3_per_h`.
+    pressure_pa : float, ndarray or DataArray, default 101325
+        Site air pressure [Pa], for the tower's psychrometrics.
 
     Returns
     -------
@@ -518,9 +618,13 @@ def air_cooling_power(
     3. Chillers carry the rest up to
        :math:`N\,Q_{ref}\,CAP_{FT}(T_{sup}, T_{cw})`; the remainder is
        ``cooling_deficit_mw``.
-    4. Chillers stage: :math:`n = \lceil Q_{ch} / (Q_{ref} CAP_{FT}) \rceil`,
-       each at part-load ratio :math:`p = Q_{ch} / (n Q_{ref} CAP_{FT})`;
-       :math:`P_{ch} = Q_{ch} / COP(T_{cw}, T_{sup}, p)` (:func:`chiller_cop`).
+    4. Chillers stage: the fewest that carry the load,
+       :math:`n_0 = \lceil Q_{ch} / (Q_{ref} CAP_{FT}) \rceil`, or :math:`n_0 + 1`
+       (if installed) where that gives a higher COP (engineering choice: least-power
+       sequencing between the two, for machines whose efficiency peaks at part
+       load); each runs at :math:`p = Q_{ch} / (n Q_{ref} CAP_{FT})` and
+       :math:`P_{ch} = Q_{ch} / COP(T_{cw}, T_{sup}, p)` (:func:`chiller_cop`). An
+       oversized plant therefore runs one machine, never all of them at low load.
     5. Towers reject :math:`Q_{rej} = Q_{ch} + P_{ch} + f Q`; tower fans and
        condenser pumps scale with :math:`Q_{rej}`; water from
        :func:`cooling_tower_water_m3_per_h`.
@@ -589,11 +693,19 @@ def air_cooling_power(
     q_ch = np.minimum(need, n_max * unit_avail)
     deficit = need - q_ch
     with np.errstate(invalid="ignore", divide="ignore"):
-        n_run = np.clip(np.ceil(q_ch / unit_avail - 1e-9), 0.0, n_max)
         running = q_ch > 0.0
-        n_run = np.where(running, np.maximum(n_run, 1.0), 0.0)
-        plr = np.where(running, q_ch / (n_run * unit_avail), 0.0)
-        cop = _cop(t_cw, tsup, plr, float(cop_ref), curves)
+        n_fewest = np.where(running, np.maximum(np.clip(np.ceil(q_ch / unit_avail - 1e-9), 0.0, n_max), 1.0), 0.0)
+        # staging: the fewest machines that carry the load, or one more where that draws less power
+        # (a variable-speed machine is most efficient at part load); never more than are installed
+        n_more = np.minimum(n_fewest + 1.0, n_max)
+        plr_a = np.where(running, q_ch / (n_fewest * unit_avail), 0.0)
+        plr_b = np.where(running, q_ch / (n_more * unit_avail), 0.0)
+        cop_a = _cop(t_cw, tsup, plr_a, float(cop_ref), curves)
+        cop_b = _cop(t_cw, tsup, plr_b, float(cop_ref), curves)
+        use_b = running & (cop_b > cop_a)
+        n_run = np.where(use_b, n_more, n_fewest)
+        plr = np.where(use_b, plr_b, plr_a)
+        cop = np.where(use_b, cop_b, cop_a)
         p_ch = np.where(running, q_ch / cop, 0.0)
     cop = np.where(running, cop, np.nan)
 
@@ -602,12 +714,12 @@ def air_cooling_power(
     pump_cw = float(cw_pump_kw_per_kw) * q_rej
     pumps = pump_chw + pump_cw
     water = cooling_tower_water_m3_per_h(
-        q_rej,
-        evaporative_share=evaporative_share,
+        q_rej, tdb, twb,
+        pressure_pa=pressure_pa,
+        approach_k=tower_approach_k,
         cycles_of_concentration=cycles_of_concentration,
         drift_frac=drift_frac,
         tower_range_k=tower_range_k,
-        h_fg_kj_per_kg=h_fg_kj_per_kg,
     )
     out = {
         "chiller_power_mw": p_ch,

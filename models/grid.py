@@ -28,7 +28,21 @@ Tariff dictionary
     charge on the month's maximum demand, ``currency`` per kW per month; with
     ``demand_interval_min`` (default 15), the averaging interval of the demand meter.
 ``holidays`` (optional)
-    dates billed as ``sunday_holiday``: ``"YYYY-MM-DD"`` (that day) or ``"MM-DD"`` (every year).
+    extra dates billed as ``sunday_holiday``: ``"YYYY-MM-DD"`` (that day) or ``"MM-DD"`` (every
+    year).
+``public_holidays`` (optional)
+    ISO country code (``"KR"``, ``"VN"``) whose public holidays, as listed by the ``holidays``
+    package for each simulated year (lunar-calendar and substitute days included: Seollal,
+    Chuseok, Tet), are billed as ``sunday_holiday``; absent or null: none.
+``effective_from`` (optional)
+    date the table takes effect, ``"YYYY-MM-DD"``.
+``versions`` (optional)
+    earlier or later tables of the same tariff, each ``{"effective_from", "source", "flag"}``
+    (flag: ``P``/``S``/``W``/``D`` as in the catalogue; ``D`` = derived) plus the keys it changes
+    (``seasons``, ``tou_periods``, ``energy_price_per_kwh``, ``surcharges_per_kwh``,
+    ``demand_charge_per_kw_month``) and/or ``energy_scale``, a factor on the energy prices (a
+    documented price decision applied as a scaling until its own table is in the repository).
+    Each time stamp is priced with the table in force on its date (:func:`tariff_in_force`).
 """
 
 from __future__ import annotations
@@ -41,7 +55,8 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["DAY_TYPES", "validate_tariff", "tariff_prices", "demand_charge_usd"]
+__all__ = ["DAY_TYPES", "validate_tariff", "tariff_prices", "demand_charge_usd", "tariff_in_force",
+           "tariff_version_dates"]
 
 #: day types, in the order used by the look-up tables
 DAY_TYPES = ("weekday", "saturday", "sunday_holiday")
@@ -213,7 +228,110 @@ def validate_tariff(tariff: dict) -> dict:
     if not isinstance(hol, list):
         raise _err(name, "holidays", hol, "must be a list")
     t["holidays"] = [_parse_holiday(name, h)[1] for h in hol]
+    ph = t.get("public_holidays")
+    if ph is not None:
+        import holidays as _holidays
+
+        if not isinstance(ph, str) or ph not in _holidays.list_supported_countries():
+            raise _err(name, "public_holidays", ph, "is not a country code the holidays package knows")
+    t["public_holidays"] = ph
+    t["effective_from"] = _date(name, "effective_from", t.get("effective_from", "1970-01-01"))
+    versions = t.get("versions") or []
+    if not isinstance(versions, list):
+        raise _err(name, "versions", versions, "must be a list of dated tables")
+    seen_dates = {t["effective_from"]}
+    for i, v in enumerate(versions):
+        field = f"versions[{i}]"
+        if not isinstance(v, dict):
+            raise _err(name, field, v, "must be a mapping")
+        bad = sorted(set(v) - _VERSION_KEYS)
+        if bad:
+            raise _err(name, field, ", ".join(bad), f"cannot change in a version; valid: {', '.join(sorted(_VERSION_KEYS))}")
+        v["effective_from"] = _date(name, f"{field}.effective_from", v.get("effective_from"))
+        if v["effective_from"] in seen_dates:
+            raise _err(name, f"{field}.effective_from", v["effective_from"], "is the date of another table")
+        seen_dates.add(v["effective_from"])
+        if not isinstance(v.get("source"), str) or not v["source"].strip():
+            raise _err(name, f"{field}.source", v.get("source"), "must be a non-empty string")
+        if v.get("flag") not in ("P", "S", "W", "D"):
+            raise _err(name, f"{field}.flag", v.get("flag"), "must be one of P, S, W, D")
+        if "energy_scale" in v:
+            v["energy_scale"] = _number(name, f"{field}.energy_scale", v["energy_scale"], allow_zero=False)
+        resolved = _resolve(t, v)
+        try:  # the merged table must itself be a valid tariff
+            validate_tariff(resolved)
+        except ValueError as e:
+            raise ValueError(f"{e} (in {field}, effective {v['effective_from']})") from None
+    t["versions"] = sorted(versions, key=lambda v: v["effective_from"])
     return t
+
+
+_VERSION_KEYS = {"effective_from", "source", "flag", "energy_scale", "title", "seasons", "tou_periods",
+                 "energy_price_per_kwh", "surcharges_per_kwh", "demand_charge_per_kw_month"}
+
+
+def _date(name, field, value) -> str:
+    try:
+        return _dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise _err(name, field, value, "is not a date 'YYYY-MM-DD'") from None
+
+
+def _resolve(base: dict, version: dict) -> dict:
+    """The full table of a version: the base tariff with the version's keys, prices scaled."""
+    t = copy.deepcopy(base)
+    t.pop("versions", None)
+    for k, v in version.items():
+        if k not in ("energy_scale", "flag"):
+            t[k] = copy.deepcopy(v)
+    scale = float(version.get("energy_scale", 1.0))
+    if scale != 1.0:
+        t["energy_price_per_kwh"] = {s: {lab: float(p) * scale for lab, p in prices.items()}
+                                     for s, prices in t["energy_price_per_kwh"].items()}
+    t["version_flag"] = version.get("flag")
+    t["version_source"] = version.get("source")
+    return t
+
+
+def tariff_version_dates(tariff: dict) -> list[str]:
+    """Effective dates of every table of a tariff, oldest first."""
+    t = validate_tariff(tariff)
+    return sorted([t["effective_from"], *(v["effective_from"] for v in t["versions"])])
+
+
+def tariff_in_force(tariff: dict, on) -> dict:
+    """The table of ``tariff`` in force on a date (the latest ``effective_from`` on or before it).
+
+    Parameters
+    ----------
+    tariff : dict
+        Tariff description, with or without ``versions``.
+    on : date-like
+        The date.
+
+    Returns
+    -------
+    dict
+        A validated tariff without ``versions``: ``effective_from`` is the date of the table
+        used, ``version_flag`` and ``version_source`` say where a version came from (None for
+        the base table), and ``before_first_table`` is True when ``on`` precedes every table
+        (the oldest is used).
+    """
+    t = validate_tariff(tariff)
+    day = pd.Timestamp(on).date().isoformat()
+    tables = [(t["effective_from"], None), *((v["effective_from"], v) for v in t["versions"])]
+    tables.sort(key=lambda x: x[0])
+    chosen = tables[0]
+    for d, v in tables:
+        if d <= day:
+            chosen = (d, v)
+    out = validate_tariff(_resolve(t, chosen[1]) if chosen[1] is not None else
+                          {k: v for k, v in t.items() if k != "versions"})
+    out.setdefault("version_flag", None)
+    out.setdefault("version_source", None)
+    out["versions"] = []
+    out["before_first_table"] = day < tables[0][0]
+    return out
 
 
 def _compile(t: dict):
@@ -273,9 +391,16 @@ _NS_PER_MIN = 60_000_000_000
 _NS_PER_DAY = 86_400_000_000_000
 
 
-def _calendar(t: np.ndarray, holidays):
+def _calendar(t: np.ndarray, holidays, public_holidays=None):
     """Month index (0-11) and day type (0 weekday, 1 Saturday, 2 Sunday/holiday) of each
     time stamp, from per-day look-up tables over the covered date span (vectorised)."""
+    holidays = list(holidays or [])
+    if public_holidays:
+        import holidays as _holidays
+
+        years = range(int(t.min().astype("datetime64[Y]").astype(int)) + 1970,
+                      int(t.max().astype("datetime64[Y]").astype(int)) + 1971)
+        holidays += [d.isoformat() for d in _holidays.country_holidays(public_holidays, years=years)]
     day_no = t.view(np.int64) // _NS_PER_DAY  # floor division: days since 1970-01-01
     d0 = int(day_no.min())
     off = day_no - d0
@@ -314,7 +439,8 @@ def tariff_prices(times_local, tariff: dict, *, fx_per_usd: float) -> dict:
         - ``price_usd_per_mwh`` : ndarray of float — energy price plus per-kWh surcharges
           [USD/MWh], excluding VAT and demand charges;
         - ``tou_period`` : ndarray of str — the time-of-use label (e.g. ``"peak"``);
-        - ``season`` : ndarray of str — the season label.
+        - ``season`` : ndarray of str — the season label;
+        - ``table_from`` : ndarray of str — effective date of the table that priced the step.
 
     Raises
     ------
@@ -337,12 +463,27 @@ def tariff_prices(times_local, tariff: dict, *, fx_per_usd: float) -> dict:
     t_dict = validate_tariff(tariff)
     fx = _check_fx(fx_per_usd)
     t = _as_times(times_local)
+    if t_dict["versions"] and t.size:
+        # each step priced by the table in force on its date
+        dates = tariff_version_dates(t_dict)
+        day = t.astype("datetime64[D]")
+        which = np.searchsorted(np.array(dates, dtype="datetime64[D]"), day, side="right") - 1
+        which = np.maximum(which, 0)
+        out = {"price_usd_per_mwh": np.empty(t.size), "tou_period": np.empty(t.size, dtype=object),
+               "season": np.empty(t.size, dtype=object), "table_from": np.empty(t.size, dtype=object)}
+        for k in np.unique(which):
+            m = which == k
+            part = tariff_prices(t[m], tariff_in_force(t_dict, dates[k]), fx_per_usd=fx)
+            for key in ("price_usd_per_mwh", "tou_period", "season"):
+                out[key][m] = part[key]
+            out["table_from"][m] = dates[k]
+        return out
     season_names, labels, month_to_season, table, price = _compile(t_dict)
     if t.size == 0:
         empty = np.array([], dtype=object)
         return {"price_usd_per_mwh": np.array([], dtype=float), "tou_period": empty,
-                "season": empty}
-    month0, day_type = _calendar(t, t_dict["holidays"])
+                "season": empty, "table_from": empty}
+    month0, day_type = _calendar(t, t_dict["holidays"], t_dict["public_holidays"])
     minute = (t.view(np.int64) // _NS_PER_MIN) % _MINUTES_PER_DAY
     s_idx = month_to_season[month0]
     lab = table[s_idx, day_type, minute]
@@ -352,6 +493,7 @@ def tariff_prices(times_local, tariff: dict, *, fx_per_usd: float) -> dict:
         "price_usd_per_mwh": usd,
         "tou_period": np.asarray(labels, dtype=object)[lab],
         "season": np.asarray(season_names, dtype=object)[s_idx],
+        "table_from": np.full(t.size, t_dict["effective_from"], dtype=object),
     }
 
 

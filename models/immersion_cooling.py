@@ -9,11 +9,16 @@ from __future__ import annotations
 import numpy as np
 
 from models import _as_arrays, _check_choice, _check_range, _restore_dict
-from models.air_cooling import _check_wetbulb, _tower_water, air_cooling_power
+from models.air_cooling import _check_wetbulb, air_cooling_power, cooling_tower_water_m3_per_h
+from models.psychro import _w_from_wetbulb
 
 __all__ = ["liquid_loop_power", "immersion_cooling_power", "direct_to_chip_cooling_power"]
 
 _HEAT_REJECTION = ("dry_cooler", "tower")
+#: specific heat of air [J/(kg K)] (ASHRAE 2017 Fundamentals ch. 1 eq. 32, dry-air term)
+_CP_AIR_J_KG_K = 1006.0
+_RHO_WATER_KG_M3 = 1000.0
+_WATER_KEYS = ("water_evaporation_m3_per_h", "water_blowdown_m3_per_h", "water_drift_m3_per_h", "water_m3_per_h")
 
 
 def liquid_loop_power(
@@ -34,15 +39,18 @@ def liquid_loop_power(
     dry_cooler_fan_kw_per_kw_design=0.02,
     dry_cooler_ua_speed_exponent=0.8,
     dry_cooler_min_speed_frac=0.1,
+    dry_cooler_adiabatic=False,
+    dry_cooler_adiabatic_effectiveness=0.0,
+    dry_cooler_adiabatic_switch_on_c=26.0,
+    dry_cooler_design_air_rise_k=10.0,
     tower_approach_k=3.9,
     hx_approach_k=2.2,
     tower_fan_kw_per_kw=0.013,
     cycles_of_concentration=5.0,
     drift_frac=0.0002,
-    evaporative_share=0.85,
     tower_range_k=5.6,
-    h_fg_kj_per_kg=2430.0,
     secondary_pump_kw_per_kw=0.012,
+    pressure_pa=101325.0,
 ):
     r"""Electric power, water and supply temperature of a liquid cooling loop.
 
@@ -87,17 +95,34 @@ def liquid_loop_power(
         film coefficient of turbulent flow ∝ velocity^0.8).
     dry_cooler_min_speed_frac : float, default 0.1
         Lowest fan speed while the loop carries heat [fraction]. Assumption.
+    dry_cooler_adiabatic : bool, default False
+        Whether the dry cooler has evaporative (adiabatic) pre-cooling pads.
+    dry_cooler_adiabatic_effectiveness : float, default 0.0
+        Share of the wet-bulb depression the pads remove [fraction] (the
+        saturation effectiveness of EnergyPlus's direct evaporative cooler,
+        [6]_).
+    dry_cooler_adiabatic_switch_on_c : float, default 26.0
+        Dry-bulb above which the pads are wetted [°C]. Engineering assumption
+        (below it the dry coil holds the W-class supply at part load; wetting
+        costs water).
+    dry_cooler_design_air_rise_k : float, default 10.0
+        Air temperature rise through the coil at design capacity and full
+        fan speed [K]; it sets the air flow through the pads,
+        :math:`\dot m_{air} = s\,Q_d / (c_{p,a} \Delta T_{air})`. Engineering
+        assumption.
     tower_approach_k, hx_approach_k : float, default 3.9, 2.2
         Tower approach to wet-bulb and tower-water/coolant heat-exchanger
         approach [K] (ranges 2.8-6.7 K and 1.7-2.8 K, [3]_).
     tower_fan_kw_per_kw : float, default 0.013
         Tower fan power per kW rejected [kW/kW] (ASHRAE 90.1 minimum, see
         :func:`models.air_cooling.air_cooling_power`).
-    cycles_of_concentration, drift_frac, evaporative_share, tower_range_k, h_fg_kj_per_kg : float
+    cycles_of_concentration, drift_frac, tower_range_k : float
         Tower water, see :func:`models.air_cooling.cooling_tower_water_m3_per_h`.
     secondary_pump_kw_per_kw : float, default 0.012
         Facility-water (or condenser-water) pump power per kW rejected
         [kW/kW]; same derivation as the condenser pump of the air plant.
+    pressure_pa : float, ndarray or DataArray, default 101325
+        Site air pressure [Pa], for the tower's psychrometrics.
 
     Returns
     -------
@@ -109,7 +134,7 @@ def liquid_loop_power(
         - ``heat_rejected_mw`` (heat + coolant-pump work) [MW];
         - ``water_evaporation_m3_per_h``, ``water_blowdown_m3_per_h``,
           ``water_drift_m3_per_h``, ``water_m3_per_h`` (zero for dry
-          coolers) [m³/h];
+          coolers without wetted pads) [m³/h];
         - ``t_supply_c``: coolant supply temperature reached [°C];
         - ``cooling_deficit_mw``: heat that cannot be removed while holding
           the supply at or below ``t_supply_max_c`` [MW].
@@ -147,6 +172,15 @@ def liquid_loop_power(
     the limit, :math:`Q_{rej} - Q_d\,NTU_d/NTU`, is reported as
     ``cooling_deficit_mw``; when :math:`T_{db} \ge T_{max}` all of it is.
 
+    **Adiabatic pre-cooling** (when ``dry_cooler_adiabatic`` and
+    :math:`T_{db} >` the switch-on temperature). The air approaches its
+    wet-bulb along a line of constant wet-bulb, as EnergyPlus's direct
+    evaporative cooler [6]_: :math:`T_{in} = T_{db} - \varepsilon_{pad}(T_{db} - T_{wb})`,
+    and the dry-cooler relations above use :math:`T_{in}` for :math:`T_{db}`.
+    The pads evaporate :math:`\dot m_{air}\,(W(T_{in}, T_{wb}) - W(T_{db}, T_{wb}))`
+    (ASHRAE 2017 psychrometrics at ``pressure_pa``) and bleed
+    :math:`E/(COC - 1)` to limit scaling (``cycles_of_concentration``).
+
     **Tower.** The coolest supply possible is
     :math:`T_{tw} = T_{wb} + \Delta T_{tower} + \Delta T_{hx}`. If that is
     above :math:`T_{max}`, the share of the loop's :math:`\Delta T` the tower
@@ -165,6 +199,10 @@ def liquid_loop_power(
     .. [4] Incropera, F. P., DeWitt, D. P., et al. Fundamentals of Heat and
        Mass Transfer, effectiveness-NTU relations (C_r = 0).
     .. [5] ENERGY STAR, "Variable speed fan drives": fan affinity law.
+    .. [6] U.S. DOE, EnergyPlus Engineering Reference, "Direct Evaporative
+       Cooler" (EvaporativeCooler:Direct:CelDekPad / ResearchSpecial): outlet
+       dry-bulb :math:`T_{db} - \varepsilon (T_{db} - T_{wb})` at the inlet
+       wet-bulb; water from the humidity-ratio rise.
     """
     _check_choice("heat_rejection", heat_rejection, _HEAT_REJECTION)
     for name, v in (
@@ -183,7 +221,7 @@ def liquid_loop_power(
         ("dry_cooler_fan_kw_per_kw_design", dry_cooler_fan_kw_per_kw_design),
     ):
         _check_range(name, v, 0.0, None, why="cannot be negative")
-    (q, tdb, twb), template = _as_arrays(heat_mw, t_drybulb_c, t_wetbulb_c)
+    (q, tdb, twb, p_pa), template = _as_arrays(heat_mw, t_drybulb_c, t_wetbulb_c, pressure_pa)
     _check_range("heat_mw", q, 0.0, None, why="heat to the coolant cannot be negative")
     _check_wetbulb(tdb, twb)
     nan_mask = np.isnan(q) | np.isnan(tdb) | np.isnan(twb)
@@ -220,7 +258,18 @@ def liquid_loop_power(
         q_d = float(dry_cooler_capacity_mw)
         m = float(dry_cooler_ua_speed_exponent)
         ntu_d = np.log1p(dt / a_d)
-        a = t_max - tdb
+        _check_range("dry_cooler_adiabatic_effectiveness", dry_cooler_adiabatic_effectiveness, 0.0, 1.0,
+                     why="a pad effectiveness is a fraction of the wet-bulb depression")
+        _check_range("dry_cooler_design_air_rise_k", dry_cooler_design_air_rise_k, 0.0, None, lo_open=True,
+                     why="an air temperature rise must be positive")
+        wet = np.zeros(zeros.shape, dtype=bool)
+        if dry_cooler_adiabatic and float(dry_cooler_adiabatic_effectiveness) > 0.0:
+            with np.errstate(invalid="ignore"):
+                wet = (tdb > float(dry_cooler_adiabatic_switch_on_c)) & (tdb > twb) & (q > 0.0)
+            t_air = np.where(wet, tdb - float(dry_cooler_adiabatic_effectiveness) * (tdb - twb), tdb)
+        else:
+            t_air = tdb + zeros
+        a = t_max - t_air
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             ntu_req = np.where(a > 0.0, np.log1p(dt / np.where(a > 0.0, a, 1.0)), np.inf)
             q_max = q_d * ntu_d / ntu_req  # 0 where a <= 0
@@ -229,17 +278,26 @@ def liquid_loop_power(
             s = np.where(carrying, np.clip(s_req, float(dry_cooler_min_speed_frac), 1.0), 0.0)
             ntu = ntu_d * s**m * q_d / q_rej
             eps = -np.expm1(-ntu)
-            t_sup = np.where(carrying, tdb + dt * (1.0 - eps) / eps, tdb)
+            t_sup = np.where(carrying, t_air + dt * (1.0 - eps) / eps, t_air)
         # exact set point where the fans can hold it (removes round-off)
         holding = carrying & (s_req >= float(dry_cooler_min_speed_frac)) & (s_req <= 1.0)
         t_sup = np.where(holding, t_max, t_sup)
         fan = float(dry_cooler_fan_kw_per_kw_design) * q_d * s**3
         deficit = np.maximum(q_rej - q_max, 0.0)
+        if wet.any():
+            air_kg_s = s * q_d * 1e6 / (_CP_AIR_J_KG_K * float(dry_cooler_design_air_rise_k))
+            dw = np.maximum(_w_from_wetbulb(t_air, twb, p_pa) - _w_from_wetbulb(tdb, twb, p_pa), 0.0)
+            evap = np.where(wet, air_kg_s * dw * 3600.0 / _RHO_WATER_KG_M3, 0.0)
+            _check_range("cycles_of_concentration", cycles_of_concentration, 1.0, None, lo_open=True,
+                         why="blowdown needs more than one cycle of concentration")
+            bleed = evap / (float(cycles_of_concentration) - 1.0)
+        else:
+            evap = bleed = zeros
         water = {
-            "water_evaporation_m3_per_h": zeros,
-            "water_blowdown_m3_per_h": zeros,
+            "water_evaporation_m3_per_h": evap,
+            "water_blowdown_m3_per_h": bleed,
             "water_drift_m3_per_h": zeros,
-            "water_m3_per_h": zeros,
+            "water_m3_per_h": evap + bleed,
         }
         speed = s
     else:
@@ -248,13 +306,11 @@ def liquid_loop_power(
         deficit = q_rej * short
         t_sup = np.maximum(t_tw, t_max)
         fan = float(tower_fan_kw_per_kw) * q_rej
-        _check_range("evaporative_share", evaporative_share, 0.0, 1.0, why="must be a fraction")
-        _check_range("cycles_of_concentration", cycles_of_concentration, 1.0, None, lo_open=True,
-                     why="blowdown needs more than one cycle of concentration")
-        _check_range("drift_frac", drift_frac, 0.0, 1.0, why="must be a fraction")
-        _check_range("tower_range_k", tower_range_k, 0.0, None, lo_open=True, why="must be positive")
-        water = _tower_water(q_rej, float(evaporative_share), float(cycles_of_concentration), float(drift_frac),
-                             float(tower_range_k), float(h_fg_kj_per_kg))
+        water = cooling_tower_water_m3_per_h(
+            q_rej, tdb, twb, pressure_pa=p_pa, approach_k=tower_approach_k,
+            tower_range_k=tower_range_k, cycles_of_concentration=cycles_of_concentration,
+            drift_frac=drift_frac)
+        water = {k: np.asarray(water[k], dtype=float) for k in _WATER_KEYS}
         speed = np.where(q_rej > 0.0, 1.0, 0.0)
 
     pumps = p_pump + p_sec
@@ -324,6 +380,7 @@ def direct_to_chip_cooling_power(
     t_wetbulb_c,
     *,
     liquid_frac=0.75,
+    room_heat_mw=0.0,
     air_kw=None,
     loop_kw=None,
 ):
@@ -338,6 +395,9 @@ def direct_to_chip_cooling_power(
     liquid_frac : float, default 0.75
         Share of the IT heat captured by the cold plates [fraction]. 75 % is
         the hybrid case of the Vertiv/NVIDIA study [1]_.
+    room_heat_mw : float, ndarray or DataArray, default 0.0
+        Heat of the hall's electrical rooms (UPS, transformers) [MW]; it goes
+        to the chilled-water (air) part, which serves the rooms' CRAHs.
     air_kw : dict, optional
         Keyword arguments for :func:`models.air_cooling.air_cooling_power`
         (at least ``chiller_capacity_mw`` and ``n_chillers``).
@@ -361,7 +421,7 @@ def direct_to_chip_cooling_power(
     Notes
     -----
     :math:`Q_{liq} = f Q_{IT}` goes to :func:`liquid_loop_power`,
-    :math:`(1-f) Q_{IT}` to the chilled-water plant. In [1]_, going from 100 %
+    :math:`(1-f) Q_{IT} + Q_{room}` to the chilled-water plant. In [1]_, going from 100 %
     air to 75 % direct-to-chip cut facility power by 18.1 % and total site
     power by 10.2 % but PUE by only 3.3 %, because server fan power leaves the
     IT load: as for immersion, that IT-side saving belongs to the rack
@@ -376,7 +436,7 @@ def direct_to_chip_cooling_power(
     _check_range("liquid_frac", liquid_frac, 0.0, 1.0, why="a share of IT heat is a fraction")
     f = float(liquid_frac)
     liquid = liquid_loop_power(it_heat_mw * f, t_drybulb_c, t_wetbulb_c, **(loop_kw or {}))
-    air = air_cooling_power(it_heat_mw * (1.0 - f), t_drybulb_c, t_wetbulb_c, **(air_kw or {}))
+    air = air_cooling_power(it_heat_mw * (1.0 - f) + room_heat_mw, t_drybulb_c, t_wetbulb_c, **(air_kw or {}))
     out = {k: air[k] + liquid[k] for k in _SUM_KEYS}
     out["fan_power_mw"] = air["crah_fan_power_mw"] + air["tower_fan_power_mw"] + liquid["fan_power_mw"]
     out["chiller_power_mw"] = air["chiller_power_mw"]

@@ -8,8 +8,14 @@ from models import _as_arrays, _check_choice, _check_range, _restore, _restore_d
 
 __all__ = [
     "KINDS",
+    "GAS_COMPONENTS",
+    "LNG_COMPOSITION_MOL_FRAC",
+    "gas_properties",
     "LNG_LHV_MJ_PER_KG",
+    "LNG_HHV_MJ_PER_KG",
+    "HHV_PER_LHV",
     "CO2_T_PER_GJ",
+    "price_usd_per_gj_lhv",
     "GJ_PER_MMBTU",
     "available_mw",
     "heat_rate_ambient_factor",
@@ -20,6 +26,7 @@ __all__ = [
     "co2_t_from_fuel_gj",
     "mmbtu_from_gj",
     "lng_tank_level_t",
+    "delivery_schedule_t",
 ]
 
 #: Kinds of gas units with a part-load curve.
@@ -35,21 +42,136 @@ _PART_LOAD_RATIO = {
     "gt": (0.260, 0.388, 0.504, 0.608, 0.700, 0.780, 0.848, 0.904, 0.948, 0.980, 1.0),
     "engine": (0.600, 0.700, 0.780, 0.840, 0.885, 0.920, 0.950, 0.970, 0.985, 0.995, 1.0),
 }
-# Ambient sensitivities per kind: (output derate per K, heat-rate rise per K).
+#: Ambient sensitivities per kind: (output derate per K, heat-rate rise per K above ISO, per K
+#: below ISO). gt: rotating-machinery.com (2021) correction curves (power 0.83 at 40 degC; heat
+#: rate 1.10 at 45 degC and 0.92 at -29 degC, so 0.0033/K above and 0.0018/K below ISO).
+#: ccgt: the whole block, steam cycle included: Tuefekci (2014) measured full-load output of a
+#: 2 GT + 1 ST plant (9,568 hours, 1.8-37 degC): -2.17 MW/K on 464.5 MW at 15 degC = -0.47 %/K,
+#: linear over the range; heat rate +0.08 %/K (efficiency -0.04 percentage points per K,
+#: Tiwari, Hasan & Islam 2013). engine: engineering assumption.
 _AMBIENT = {
-    "ccgt": (0.0068, 0.0033),
-    "gt": (0.0068, 0.0033),
-    "engine": (0.0020, 0.0010),
+    "ccgt": (0.0047, 0.0008, 0.0008),
+    "gt": (0.0068, 0.0033, 0.0018),
+    "engine": (0.0020, 0.0010, 0.0010),
 }
 
-#: LNG lower heating value [MJ/kg] (= GJ/t): UK DESNZ (2025) conversion
-#: factors, LNG net calorific value.
-LNG_LHV_MJ_PER_KG = 45.74
-#: Natural-gas combustion CO2 [t/GJ, LHV]: 0.198 tCO2/MWh_th
-#: (PyPSA/technology-data) / 3.6 GJ/MWh.
-CO2_T_PER_GJ = 0.0550
+#: Pure components of natural gas at 25 degC, per kg: molar mass [kg/kmol], higher and lower
+#: heating value [MJ/kg] and carbon atoms per molecule. Cengel & Boles, Thermodynamics: An
+#: Engineering Approach, 8th ed., Table A-27 (heating values at 25 degC; they agree with ISO
+#: 6976:2016 to within 0.1 %); carbon count by formula.
+GAS_COMPONENTS = {
+    #        M [kg/kmol], HHV, LHV [MJ/kg], C atoms
+    "CH4": (16.043, 55.53, 50.05, 1),
+    "C2H6": (30.070, 51.90, 47.52, 2),
+    "C3H8": (44.097, 50.33, 46.34, 3),
+    "C4H10": (58.123, 49.15, 45.37, 4),
+    "N2": (28.013, 0.0, 0.0, 0),
+}
+#: Molar masses of C and CO2 [kg/kmol] (IUPAC standard atomic weights).
+_M_C, _M_CO2 = 12.011, 44.009
+#: The LNG the twin burns, mole fractions: a lean-to-medium cargo (methane 92 %), inside the
+#: range GIIGNL gives for traded LNG (methane 87-99 mol %, ethane up to ~10 %, nitrogen
+#: < 1 %; GIIGNL LNG Information Paper No. 1, "Basic Properties of LNG"). Engineering
+#: assumption (W): a project should state its supply's certificate of quality.
+LNG_COMPOSITION_MOL_FRAC = {"CH4": 0.920, "C2H6": 0.055, "C3H8": 0.015, "C4H10": 0.007, "N2": 0.003}
+
+
+def gas_properties(composition_mol_frac):
+    r"""Heating values and CO2 of a natural gas / LNG from its composition.
+
+    Parameters
+    ----------
+    composition_mol_frac : mapping
+        Mole fraction per component of :data:`GAS_COMPONENTS`; must sum to 1.
+
+    Returns
+    -------
+    dict
+        ``lhv_mj_per_kg``, ``hhv_mj_per_kg``, ``hhv_per_lhv`` [-], ``co2_t_per_t`` (t CO2 per t
+        of fuel burnt completely) and ``co2_t_per_gj_lhv``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown component, a negative fraction or fractions not summing to 1.
+
+    Notes
+    -----
+    Mass fractions :math:`w_i = x_i M_i / \sum_j x_j M_j`; heating values
+    :math:`H = \sum_i w_i H_i`; CO2 by carbon balance (all carbon oxidised, the IPCC 2006
+    default oxidation factor of 1): :math:`\sum_i w_i n_{C,i} M_{CO2} / M_i`. Pure methane
+    gives 55.53 / 50.05 MJ/kg and 2.743 t CO2/t.
+
+    References
+    ----------
+    .. [1] Cengel, Y. A., Boles, M. A. Thermodynamics: An Engineering Approach, 8th ed.,
+       Table A-27.
+    .. [2] IPCC (2006). Guidelines for National Greenhouse Gas Inventories, Vol. 2 Energy,
+       ch. 1: natural gas NCV 48.0 (46.5-50.4) MJ/kg, CO2 56,100 (54,300-58,300) kg/TJ; NCV
+       is about 10 % below GCV for natural gas (section 1.4.1.2).
+    """
+    comp = dict(composition_mol_frac)
+    bad = sorted(set(comp) - set(GAS_COMPONENTS))
+    if bad:
+        raise ValueError(f"composition: unknown component(s) {', '.join(bad)}; valid: {', '.join(GAS_COMPONENTS)}")
+    if any(v < 0 for v in comp.values()):
+        raise ValueError("composition: mole fractions cannot be negative")
+    total = sum(comp.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"composition: mole fractions sum to {total:g}, must be 1")
+    mass = {k: x * GAS_COMPONENTS[k][0] for k, x in comp.items()}
+    m = sum(mass.values())
+    w = {k: v / m for k, v in mass.items()}
+    hhv = sum(w[k] * GAS_COMPONENTS[k][1] for k in w)
+    lhv = sum(w[k] * GAS_COMPONENTS[k][2] for k in w)
+    co2 = sum(w[k] * GAS_COMPONENTS[k][3] * _M_CO2 / GAS_COMPONENTS[k][0] for k in w)
+    return dict(lhv_mj_per_kg=lhv, hhv_mj_per_kg=hhv, hhv_per_lhv=hhv / lhv, co2_t_per_t=co2,
+                co2_t_per_gj_lhv=co2 / lhv)
+
+
+_LNG = gas_properties(LNG_COMPOSITION_MOL_FRAC)
+#: LNG lower heating value [MJ/kg] (= GJ/t), from :data:`LNG_COMPOSITION_MOL_FRAC` (about 49.3; IPCC 2006 range 46.5-50.4).
+LNG_LHV_MJ_PER_KG = _LNG["lhv_mj_per_kg"]
+#: LNG higher heating value [MJ/kg] (about 54.6).
+LNG_HHV_MJ_PER_KG = _LNG["hhv_mj_per_kg"]
+#: HHV / LHV of the LNG (about 1.107; IPCC 2006 Vol. 2 ch. 1: about 1.1 for natural gas).
+HHV_PER_LHV = _LNG["hhv_per_lhv"]
+#: Combustion CO2 per GJ of fuel, LHV [t/GJ], by carbon balance (about 0.0562, inside the IPCC
+#: 2006 range 0.0543-0.0583 around the 0.0561 default).
+CO2_T_PER_GJ = _LNG["co2_t_per_gj_lhv"]
 #: 1 MMBtu in GJ (international table Btu, NIST SP 811).
 GJ_PER_MMBTU = 1.055056
+
+
+def price_usd_per_gj_lhv(price_usd_per_mmbtu, basis="hhv", *, hhv_per_lhv=None):
+    r"""A gas price quoted per MMBtu on a heating-value basis, as USD per GJ of LHV fuel.
+
+    Parameters
+    ----------
+    price_usd_per_mmbtu : float
+        Quoted price [USD/MMBtu]. LNG and gas trade (JKM, Henry Hub, contract prices) is
+        quoted on the higher heating value.
+    basis : {"hhv", "lhv"}, default "hhv"
+        Heating value the quote refers to.
+    hhv_per_lhv : float, optional
+        HHV/LHV ratio; default :data:`HHV_PER_LHV`.
+
+    Returns
+    -------
+    float
+        Price per GJ of fuel counted on the LHV basis (turbine heat rates are LHV) [USD/GJ].
+
+    Notes
+    -----
+    One GJ (LHV) is :math:`r` GJ (HHV), so
+    :math:`p_{LHV} = r\,p / 1.055056` for an HHV quote and :math:`p / 1.055056` for LHV.
+    """
+    _check_choice("basis", basis, ("hhv", "lhv"))
+    r = HHV_PER_LHV if hhv_per_lhv is None else float(hhv_per_lhv)
+    _check_range("price_usd_per_mmbtu", price_usd_per_mmbtu, 0.0, None, why="a price cannot be negative")
+    return float(price_usd_per_mmbtu) / GJ_PER_MMBTU * (r if basis == "hhv" else 1.0)
+
+
 _GJ_PER_MMBTU = GJ_PER_MMBTU
 
 
@@ -109,7 +231,7 @@ def available_mw(t_amb_c, rated_mw, *, derate_frac_per_k=0.0068, t_iso_c=15.0, m
     return _restore(pr * factor, template)
 
 
-def heat_rate_ambient_factor(t_amb_c, *, frac_per_k=0.0033, t_iso_c=15.0):
+def heat_rate_ambient_factor(t_amb_c, *, frac_per_k=0.0033, t_iso_c=15.0, frac_per_k_below_iso=None):
     r"""Heat-rate multiplier versus ambient temperature (1.0 at ISO).
 
     Parameters
@@ -118,11 +240,13 @@ def heat_rate_ambient_factor(t_amb_c, *, frac_per_k=0.0033, t_iso_c=15.0):
         Ambient temperature [°C].
     frac_per_k : float, default 0.0033
         Heat-rate rise per K above ISO [1/K]: 1.10 at 45 °C in [1]_ gives
-        0.10/30 K. The same slope is applied below ISO (it gives 0.855 at
-        -29 °C where [1]_ shows 0.92, so cold-weather fuel is slightly
-        understated).
+        0.10/30 K.
     t_iso_c : float, default 15.0
         ISO reference temperature [°C].
+    frac_per_k_below_iso : float, optional
+        Heat-rate fall per K below ISO [1/K]; default ``frac_per_k``. The
+        curve of [1]_ flattens in the cold: 0.92 at -29 °C, i.e. 0.08/44 K =
+        0.0018/K (the gas-turbine catalogue rows use it).
 
     Returns
     -------
@@ -131,7 +255,8 @@ def heat_rate_ambient_factor(t_amb_c, *, frac_per_k=0.0033, t_iso_c=15.0):
 
     Notes
     -----
-    .. math:: f_{HR} = 1 + k\,(T - T_{ISO})
+    .. math:: f_{HR} = 1 + k\,(T - T_{ISO}) \ (T \ge T_{ISO}), \qquad
+              1 + k_{below}\,(T - T_{ISO}) \ (T < T_{ISO})
 
     References
     ----------
@@ -139,7 +264,13 @@ def heat_rate_ambient_factor(t_amb_c, *, frac_per_k=0.0033, t_iso_c=15.0):
        Rating": heat-rate correction 0.92 at -29 °C to 1.10 at 45 °C.
     """
     (t,), template = _as_arrays(t_amb_c)
-    return _restore(1.0 + float(frac_per_k) * (t - float(t_iso_c)), template)
+    return _restore(_hr_factor(t, float(frac_per_k), frac_per_k_below_iso, float(t_iso_c)), template)
+
+
+def _hr_factor(t, k, k_below, t_iso):
+    kb = k if k_below is None else float(k_below)
+    dt = t - t_iso
+    return 1.0 + np.where(dt >= 0.0, k * dt, kb * dt)
 
 
 def part_load_efficiency_ratio(load_frac, kind):
@@ -210,10 +341,15 @@ def part_load_efficiency_ratio(load_frac, kind):
     return _restore(np.interp(x, _LOAD_POINTS, _PART_LOAD_RATIO[kind]), template)
 
 
-def _ambient_defaults(kind, derate_frac_per_k, heat_rate_frac_per_k):
-    d, h = _AMBIENT[kind]
-    return (d if derate_frac_per_k is None else float(derate_frac_per_k),
-            h if heat_rate_frac_per_k is None else float(heat_rate_frac_per_k))
+def _ambient_defaults(kind, derate_frac_per_k, heat_rate_frac_per_k, heat_rate_frac_per_k_below_iso=None):
+    """Kind defaults for the slopes not given; a given above-ISO heat-rate slope without a
+    below-ISO one applies on both sides."""
+    d, h, hb = _AMBIENT[kind]
+    if heat_rate_frac_per_k is not None:
+        h = hb = float(heat_rate_frac_per_k)
+    if heat_rate_frac_per_k_below_iso is not None:
+        hb = float(heat_rate_frac_per_k_below_iso)
+    return (d if derate_frac_per_k is None else float(derate_frac_per_k), h, hb)
 
 
 def fuel_gj(
@@ -228,6 +364,7 @@ def fuel_gj(
     derate_frac_per_k=None,
     heat_rate_frac_per_k=None,
     t_iso_c=15.0,
+    heat_rate_frac_per_k_below_iso=None,
 ):
     r"""Fuel energy (LHV) burnt by a gas unit during one step.
 
@@ -251,11 +388,15 @@ def fuel_gj(
         Capacity at ambient [MW]; computed with :func:`available_mw` when
         None.
     derate_frac_per_k, heat_rate_frac_per_k : float, optional
-        Ambient slopes; None means 0.0068 and 0.0033 for ``ccgt``/``gt``
-        [1]_ and 0.002 and 0.001 for ``engine`` (engineering assumption:
-        engines are much less sensitive to inlet temperature).
+        Ambient slopes; None means the kind's default (``_AMBIENT``: gt
+        0.0068 and 0.0033 [1]_; ccgt 0.0047 and 0.0008 from measured
+        combined-cycle data [4]_ [5]_; engine 0.002 and 0.001, an engineering
+        assumption).
     t_iso_c : float, default 15.0
         ISO temperature [°C].
+    heat_rate_frac_per_k_below_iso : float, optional
+        Heat-rate slope below ISO (see :func:`heat_rate_ambient_factor`);
+        default the kind's (gt 0.0018) or ``heat_rate_frac_per_k`` if given.
 
     Returns
     -------
@@ -288,12 +429,19 @@ def fuel_gj(
        :func:`part_load_efficiency_ratio`).
     .. [3] Danish Energy Agency and EREA, Viet Nam Technology Catalogue
        (via PyPSA/technology-data).
+    .. [4] Tuefekci, P. (2014). Prediction of full load electrical power output
+       of a base load operated combined cycle power plant using machine
+       learning methods. Int. J. Electrical Power & Energy Systems, 60, 126-140
+       (the UCI "Combined Cycle Power Plant" data).
+    .. [5] Tiwari, A. K., Hasan, M. M., Islam, M. (2013). Effect of ambient
+       temperature on the performance of a combined cycle power plant.
+       Transactions of the CSME, 37(4).
     """
     _check_choice("kind", kind, KINDS)
     _check_range("rated_mw", rated_mw, 0.0, None, lo_open=True, why="a rating must be positive")
     _check_range("eff_full_lhv", eff_full_lhv, 0.0, 1.0, lo_open=True, why="an efficiency is in (0, 1]")
     _check_range("step_h", step_h, 0.0, None, lo_open=True, why="a step length must be positive")
-    d, h = _ambient_defaults(kind, derate_frac_per_k, heat_rate_frac_per_k)
+    d, h, hb = _ambient_defaults(kind, derate_frac_per_k, heat_rate_frac_per_k, heat_rate_frac_per_k_below_iso)
     if available_mw is None:
         (p, t), template = _as_arrays(gen_mw, t_amb_c)
         avail = float(rated_mw) * np.clip(1.0 - d * (t - float(t_iso_c)), 0.0, 1.1)
@@ -301,7 +449,7 @@ def fuel_gj(
         (p, t, avail), template = _as_arrays(gen_mw, t_amb_c, available_mw)
         _check_range("available_mw", avail, 0.0, None, why="available capacity cannot be negative")
     _check_range("gen_mw", p, 0.0, None, why="generation cannot be negative")
-    out = _fuel_rate_gj_per_h(p, avail, float(eff_full_lhv), t, kind, h, float(t_iso_c)) * float(step_h)
+    out = _fuel_rate_gj_per_h(p, avail, float(eff_full_lhv), t, kind, (h, hb), float(t_iso_c)) * float(step_h)
     return _restore(out, template)
 
 
@@ -310,7 +458,8 @@ def _fuel_rate_gj_per_h(p, avail, eff, t, kind, hr_slope, t_iso):
         x = np.where(avail > 0.0, p / avail, np.where(p > 0.0, np.inf, 0.0))
     ratio = np.interp(x, _LOAD_POINTS, _PART_LOAD_RATIO[kind])
     ratio = np.where(np.isnan(x), np.nan, ratio)
-    rate = 3.6 * p / (eff * ratio) * (1.0 + hr_slope * (t - t_iso))
+    k, kb = hr_slope
+    rate = 3.6 * p / (eff * ratio) * _hr_factor(t, k, kb, t_iso)
     return np.where(p == 0.0, 0.0 * t, rate)
 
 
@@ -324,6 +473,7 @@ def fuel_rate_curve_gj_per_h(
     heat_rate_frac_per_k=None,
     t_iso_c=15.0,
     convex=False,
+    heat_rate_frac_per_k_below_iso=None,
 ):
     r"""Fuel rate at given output points, for piecewise-linear fuel curves.
 
@@ -391,7 +541,8 @@ def fuel_rate_curve_gj_per_h(
     """
     _check_choice("kind", kind, KINDS)
     _check_range("eff_full_lhv", eff_full_lhv, 0.0, 1.0, lo_open=True, why="an efficiency is in (0, 1]")
-    _, h = _ambient_defaults(kind, None, heat_rate_frac_per_k)
+    _, h, hb = _ambient_defaults(kind, None, heat_rate_frac_per_k, heat_rate_frac_per_k_below_iso)
+    h = (h, hb)
     outer = np.ndim(load_mw_points) <= 1 and not hasattr(load_mw_points, "dims")
     if outer:
         pts = np.atleast_1d(np.asarray(load_mw_points, dtype=float))
@@ -441,10 +592,9 @@ def lng_t_from_fuel_gj(fuel_gj, *, lhv_mj_per_kg=LNG_LHV_MJ_PER_KG):
     ----------
     fuel_gj : float, ndarray or DataArray
         Fuel energy, LHV [GJ].
-    lhv_mj_per_kg : float, default 45.74
-        LNG lower heating value [MJ/kg]: UK DESNZ (2025) conversion factors.
-        Composition matters: pure methane is 50.0 MJ/kg, so the default errs
-        towards more tonnes.
+    lhv_mj_per_kg : float, default :data:`LNG_LHV_MJ_PER_KG`
+        LNG lower heating value [MJ/kg], from the stated composition
+        (:func:`gas_properties`); pure methane is 50.05 MJ/kg.
 
     Returns
     -------
@@ -457,8 +607,7 @@ def lng_t_from_fuel_gj(fuel_gj, *, lhv_mj_per_kg=LNG_LHV_MJ_PER_KG):
 
     References
     ----------
-    .. [1] UK Department for Energy Security and Net Zero (2025). Greenhouse
-       gas reporting: conversion factors 2025 (LNG, net calorific value).
+    .. [1] See :func:`gas_properties`.
     """
     _check_range("lhv_mj_per_kg", lhv_mj_per_kg, 0.0, None, lo_open=True, why="a heating value must be positive")
     (e,), template = _as_arrays(fuel_gj)
@@ -472,8 +621,9 @@ def co2_t_from_fuel_gj(fuel_gj, *, ef_t_per_gj=CO2_T_PER_GJ):
     ----------
     fuel_gj : float, ndarray or DataArray
         Fuel energy, LHV [GJ].
-    ef_t_per_gj : float, default 0.0550
-        Emission factor [tCO2/GJ]: 0.198 tCO2/MWh_th [1]_ / 3.6 GJ/MWh.
+    ef_t_per_gj : float, default :data:`CO2_T_PER_GJ`
+        Emission factor [tCO2/GJ, LHV] by carbon balance of the stated LNG
+        composition (about 0.0560; IPCC 2006 default 0.0561 [1]_).
 
     Returns
     -------
@@ -482,8 +632,7 @@ def co2_t_from_fuel_gj(fuel_gj, *, ef_t_per_gj=CO2_T_PER_GJ):
 
     References
     ----------
-    .. [1] PyPSA/technology-data, costs tables: gas CO2 intensity
-       0.198 tCO2/MWh_th.
+    .. [1] IPCC (2006), Vol. 2 ch. 1, Table 1.4; see :func:`gas_properties`.
     """
     _check_range("ef_t_per_gj", ef_t_per_gj, 0.0, None, why="an emission factor cannot be negative")
     (e,), template = _as_arrays(fuel_gj)
@@ -524,12 +673,12 @@ def lng_tank_level_t(
     first_delivery_h=None,
     min_level_t=0.0,
 ):
-    r"""LNG tank level with periodic deliveries, boil-off and shortfalls.
+    r"""LNG tank level with periodic deliveries, boil-off to the turbines, flaring and shortfalls.
 
     Parameters
     ----------
     lng_use_t : ndarray or DataArray, shape (n,)
-        LNG drawn for fuel in each step [t].
+        LNG the gas units burn in each step [t].
     step_h : float
         Step length [h].
     capacity_t : float
@@ -551,9 +700,13 @@ def lng_tank_level_t(
     Returns
     -------
     dict
-        ``lng_tank_t`` (level at the end of each step), ``lng_delivered_t``,
-        ``lng_boil_off_t``, ``lng_supplied_t`` (fuel actually drawn) and
-        ``lng_shortfall_t`` (fuel the tank could not supply) per step [t].
+        Per step [t]: ``lng_tank_t`` (level at the end of the step),
+        ``lng_scheduled_t`` (cargo due), ``lng_delivered_t`` (unloaded),
+        ``lng_refused_t`` (cargo the tank had no room for), ``lng_boil_off_t``
+        (evaporated), ``lng_drawn_t`` (liquid drawn for fuel), ``lng_flared_t``
+        (boil-off the units did not burn), ``lng_supplied_t`` (fuel delivered
+        to the units: boil-off burnt + liquid drawn) and ``lng_shortfall_t``
+        (fuel the tank could not supply).
 
     Raises
     ------
@@ -566,25 +719,26 @@ def lng_tank_level_t(
     Deliveries fall at :math:`t_k = t_0 + k\,\Delta t_{del}`; one lands in a
     step when :math:`t_k \in [t_i, t_i + \Delta t)`. In each step, in order:
 
-    1. delivery, capped by the free space (a ship or truck cannot over-fill
-       the tank; the rest is not unloaded);
-    2. boil-off :math:`b\,L\,\Delta t / 24` on the level after delivery;
-    3. draw :math:`\min(u, \max(L - m, 0))`; the rest is the shortfall.
+    1. delivery, capped by the free space: a cargo cannot over-fill the tank,
+       the rest is refused (``lng_refused_t``; a real terminal would turn the
+       ship away or divert it);
+    2. boil-off :math:`b = \beta L \Delta t / 24` on the level after delivery;
+    3. as at LNG terminals and plants, the boil-off goes to the units' fuel gas
+       first: liquid drawn :math:`d = \min(\max(u - b, 0), \max(L - b - m, 0))`
+       and flared :math:`f = \max(b - u, 0)`; the rest of the use is the
+       shortfall.
 
-    Mass balance: initial + delivered - supplied - boil-off = final, to
-    floating-point precision.
+    Mass balance: initial + delivered - boil-off - drawn = final, and
+    boil-off = burnt boil-off + flared, to floating-point precision.
     A NaN use is treated as no draw for the level and gives NaN in
     ``lng_supplied_t`` and ``lng_shortfall_t`` of that step only.
-
-    Between deliveries, and until the heel is reached, the recursion
-    :math:`L_i = (1 - b\Delta t/24) L_{i-1} - u_i` is linear and is evaluated
-    with cumulative sums; only the steps from a shortfall to the next
-    delivery run in a scalar loop.
 
     References
     ----------
     .. [1] Khan, M. S., et al. (2020). Energies, 13, 5578 (boil-off gas in
        full-containment LNG tanks).
+    .. [2] GIIGNL LNG Information Paper No. 1 (boil-off gas is used as fuel or
+       re-liquefied; flaring is the last resort).
     """
     _check_range("step_h", step_h, 0.0, None, lo_open=True, why="a step length must be positive")
     _check_range("capacity_t", capacity_t, 0.0, None, lo_open=True, why="a tank capacity must be positive")
@@ -599,80 +753,51 @@ def lng_tank_level_t(
         raise ValueError(f"lng_use_t has shape {use.shape}: it must be one-dimensional (time)")
     _check_range("lng_use_t", use, 0.0, None, why="LNG use cannot be negative")
     n = use.shape[0]
+    sched = delivery_schedule_t(n, step_h, delivery_t=delivery_t, delivery_interval_h=delivery_interval_h,
+                                first_delivery_h=first_delivery_h)
+    cap = float(capacity_t)
+    heel = float(min_level_t)
+    rate = float(boil_off_frac_per_day) * float(step_h) / 24.0
+    u_all = np.where(np.isnan(use), 0.0, use).tolist()
+    sched_l = sched.tolist()
+    out = {k: [0.0] * n for k in ("lng_tank_t", "lng_delivered_t", "lng_boil_off_t", "lng_drawn_t",
+                                  "lng_flared_t", "lng_supplied_t")}
+    level = float(initial_t)
+    # a scalar loop: the level enters the boil-off and the draw through max/min, which a
+    # closed form would have to split into regimes (8,760 hourly steps take milliseconds)
+    for i in range(n):
+        d = sched_l[i]
+        if d > 0.0:
+            d = min(d, max(cap - level, 0.0))
+            level += d
+        b = level * rate
+        u = u_all[i]
+        burnt_bog = b if b < u else u
+        want = u - burnt_bog
+        can = level - b - heel
+        drawn = want if want <= can else (can if can > 0.0 else 0.0)
+        level = level - b - drawn
+        out["lng_tank_t"][i] = level
+        out["lng_delivered_t"][i] = d
+        out["lng_boil_off_t"][i] = b
+        out["lng_drawn_t"][i] = drawn
+        out["lng_flared_t"][i] = b - burnt_bog
+        out["lng_supplied_t"][i] = burnt_bog + drawn
+    res = {k: np.asarray(v, dtype=float) for k, v in out.items()}
+    res["lng_scheduled_t"] = sched
+    res["lng_refused_t"] = np.maximum(sched - res["lng_delivered_t"], 0.0)
+    res["lng_shortfall_t"] = np.maximum(use - res["lng_supplied_t"], 0.0)
+    res["lng_supplied_t"] = np.where(np.isnan(use), np.nan, res["lng_supplied_t"])
+    return _restore_dict(res, template)
+
+
+def delivery_schedule_t(n, step_h, *, delivery_t, delivery_interval_h, first_delivery_h=None):
+    r"""Cargo due in each of ``n`` steps [t]: one ``delivery_t`` at every
+    :math:`t_0 + k\,\Delta t_{del}` (default :math:`t_0 = \Delta t_{del}`), booked in the step
+    :math:`[t_i, t_i + \Delta t)` that holds it."""
     dt = float(step_h)
     interval = float(delivery_interval_h)
     t0 = interval if first_delivery_h is None else float(first_delivery_h)
-    # Deliveries scheduled per step: count of t_k in [i*dt, (i+1)*dt).
-    edges = np.arange(n + 1, dtype=float) * dt
-    k_before = np.ceil((edges - t0) / interval - 1e-9)
-    k_before = np.maximum(k_before, 0.0)
-    sched = np.diff(k_before) * float(delivery_t)
-
-    cap = float(capacity_t)
-    heel = float(min_level_t)
-    keep = 1.0 - float(boil_off_frac_per_day) * dt / 24.0
-    u_all = np.where(np.isnan(use), 0.0, use)
-    level_out = np.empty(n)
-    deliv_out = np.zeros(n)
-    boil_out = np.empty(n)
-    sup_out = np.empty(n)
-    # Between deliveries the level follows L_i = keep L_{i-1} - u_i until the
-    # heel is reached: closed form by cumulative sums, in chunks short enough
-    # that keep**-k stays well conditioned; from the first shortfall to the
-    # next delivery, a scalar loop.
-    chunk = n if keep >= 1.0 else max(1, int(20.0 / -np.log(keep))) if keep > 0.0 else 1
-    tol = 1e-9 * max(cap, 1.0)
-    deliveries = np.flatnonzero(sched > 0.0)
-    level = float(initial_t)
-    i = 0
-    while i < n:
-        nxt = np.searchsorted(deliveries, i, side="right")
-        j = int(deliveries[nxt]) if nxt < len(deliveries) else n
-        if sched[i] > 0.0:
-            d = min(float(sched[i]), max(cap - level, 0.0))
-            level += d
-            deliv_out[i] = d
-        k0 = i
-        short_at = None
-        while k0 < j:
-            k1 = min(j, k0 + chunk)
-            pw = keep ** np.arange(1, k1 - k0 + 1, dtype=float)
-            lev = pw * (level - np.cumsum(u_all[k0:k1] / pw)) if keep > 0.0 else -u_all[k0:k1]
-            below = np.flatnonzero(lev < heel - tol)
-            m = k1 - k0 if below.size == 0 else int(below[0])
-            if m:
-                prev = np.empty(m)
-                prev[0] = level
-                prev[1:] = lev[: m - 1]
-                level_out[k0 : k0 + m] = lev[:m]
-                boil_out[k0 : k0 + m] = prev * (1.0 - keep)
-                sup_out[k0 : k0 + m] = u_all[k0 : k0 + m]
-                level = float(lev[m - 1])
-            if below.size:
-                short_at = k0 + m
-                break
-            k0 = k1
-        if short_at is not None:
-            for q in range(short_at, j):
-                kept = level * keep
-                boil_out[q] = level - kept
-                uq = float(u_all[q])
-                avail = kept - heel
-                sq = uq if uq <= avail else (avail if avail > 0.0 else 0.0)
-                sup_out[q] = sq
-                level = kept - sq
-                level_out[q] = level
-        i = j
-    supplied = sup_out
-    shortfall = use - supplied
-    supplied = np.where(np.isnan(use), np.nan, supplied)
-    return _restore_dict(
-        {
-            "lng_tank_t": level_out,
-            "lng_delivered_t": deliv_out,
-            "lng_boil_off_t": boil_out,
-            "lng_supplied_t": supplied,
-            "lng_shortfall_t": shortfall,
-        },
-        template,
-    )
+    edges = np.arange(int(n) + 1, dtype=float) * dt
+    k_before = np.maximum(np.ceil((edges - t0) / interval - 1e-9), 0.0)
+    return np.diff(k_before) * float(delivery_t)

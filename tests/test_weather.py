@@ -10,7 +10,7 @@ import pytest
 from twin import weather
 
 VARS = ("ambient_drybulb_c", "ambient_wetbulb_c", "ambient_rh_frac", "ghi_w_m2", "wind_m_s")
-FILE_COLS = {"ambient_drybulb_c": "drybulb_c", "ambient_wetbulb_c": "wetbulb_c",
+FILE_COLS = {"ambient_drybulb_c": "drybulb_c",
              "ambient_rh_frac": "rh_frac", "ghi_w_m2": "ghi_w_m2", "wind_m_s": "wind_m_s"}
 MONTH_START_DOY = np.cumsum([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30])
 
@@ -41,6 +41,15 @@ def test_hourly_year_reproduces_the_file():
                                   pd.to_datetime(f["time_local"]).to_numpy(dtype="datetime64[ns]"))
     for var, col in FILE_COLS.items():
         np.testing.assert_array_equal(ds[var].values, f[col].to_numpy())
+    # wet-bulb: recomputed by ASHRAE 2017 psychrometrics at the site's standard-atmosphere pressure
+    # (Da Nang, elevation 0 m in the file header -> 101325 Pa); the file's column is Stull's fit,
+    # whose error is -1 .. +0.65 K (Stull 2011), so the two stay within 0.65 K
+    from models.psychro import wetbulb_c
+
+    np.testing.assert_array_equal(ds["ambient_pressure_pa"].values, 101325.0)
+    np.testing.assert_allclose(ds["ambient_wetbulb_c"].values,
+                               wetbulb_c(f["drybulb_c"].to_numpy(), f["rh_frac"].to_numpy(), 101325.0))
+    assert np.abs(ds["ambient_wetbulb_c"].values - f["wetbulb_c"].to_numpy()).max() < 0.65
     for var in VARS:
         assert ds[var].attrs["units"] and ds[var].attrs["long_name"]
     assert ds[VARS[0]].attrs["units"] == "degC" and ds["ghi_w_m2"].attrs["units"] == "W m-2"
@@ -166,3 +175,26 @@ def test_epw_hour_ending_mapping(epw_path):
     ds = weather.load_weather("epw", path=epw_path, start="2030-01-01", end="2030-01-01T02:00", step="1h")
     assert ds["ambient_drybulb_c"].values[1] == data["temp_air"].iloc[0]
     assert ds["ambient_drybulb_c"].values[0] == data["temp_air"].iloc[-1]
+
+
+def test_epw_own_dew_point_and_pressure_are_used(epw_path, tmp_path):
+    # issue #9 item 7: an EPW file's own dew point and station pressure (EPW fields 8 and 10) feed the
+    # wet-bulb (ASHRAE 2017 / PsychroLib method); a missing pressure (999999) falls back to the standard
+    # atmosphere at the header's elevation (5.0 m in the fixture -> 101265 Pa, ASHRAE 2017 ch. 1 eq. 3)
+    from pvlib.iotools import read_epw
+
+    from models.psychro import pressure_from_elevation_pa, wetbulb_from_dewpoint_c
+
+    text = epw_path.read_text()
+    low = tmp_path / "low.epw"
+    low.write_text(text.replace(",101325,", ",90000,"))
+    ds = weather.load_weather("epw", path=low, start="2025-01-01", end="2025-01-02", step="1h")
+    np.testing.assert_array_equal(ds["ambient_pressure_pa"].values, 90000.0)
+    data, _ = read_epw(low)
+    t, td = data["temp_air"].to_numpy()[:24], data["temp_dew"].to_numpy()[:24]
+    # row k (hour-ending k+1) sits at hour mark k+1; the first 23 marks of 1 January are rows 0..22
+    np.testing.assert_allclose(ds["ambient_wetbulb_c"].values[1:], wetbulb_from_dewpoint_c(t, td, 90000.0)[:23])
+    missing = tmp_path / "missing.epw"
+    missing.write_text(text.replace(",101325,", ",999999,"))
+    ds = weather.load_weather("epw", path=missing, start="2025-01-01", end="2025-01-02", step="1h")
+    np.testing.assert_allclose(ds["ambient_pressure_pa"].values, pressure_from_elevation_pa(5.0))

@@ -7,14 +7,19 @@ The rule an operator of a gas-fed campus would recognise, applied step by step:
 2. **Merit order**: gas units whose full-load cost (fuel at this hour's heat rate, VOM, carbon)
    beats this hour's grid price run first; the grid takes what they cannot; uneconomic units
    fill what the grid cannot; the rest is unserved.
-3. **N-1 security**: units are committed in merit order until the headroom left after losing
-   the largest running unit (other units' headroom, grid headroom, battery power) covers that
-   unit's output — a unit may run just to carry reserve.  Committed units share load equally
+3. **N-1 security**: units are committed in merit order until the headroom left after the worst
+   single contingency covers it — the loss of the largest running unit (other units' headroom,
+   grid headroom, battery power cover its output) or of one grid circuit (all units' headroom
+   and the battery cover the import the other circuits cannot carry) — a unit may run just to
+   carry reserve.  Committed units share load equally
    (same fraction of their available output) and never go below their minimum stable load;
    the surplus at minimum load displaces grid import, then PV.
 4. **Battery peak shaving** on the grid import above a threshold (default 90 % of the feed),
    recharging below it; on an islanded campus it floats on the running units' spare output and
    covers what would otherwise be unserved.
+5. **Fuel**: the LNG tank is run under the burn (boil-off to the units first); where it reaches
+   its heel the units back off to the fuel it can still supply and the grid, then shedding,
+   takes the rest (the load the tank cannot serve is unserved, never burnt from nothing).
 
 Simplifications against the optimiser (stated so comparisons are honest): no ramp limits and
 no minimum up/down times; no thermal storage and no shifted training load.
@@ -26,7 +31,8 @@ import numpy as np
 import xarray as xr
 
 from models import battery as battery_model
-from twin.settle import RESERVE_DURATION_H, reserve_margin_mw
+from models import lng_plant
+from twin.settle import RESERVE_DURATION_H, lng_tank, reserve_margin_mw
 from twin.variables import annotate
 
 _EPS = 1e-9
@@ -42,6 +48,55 @@ def _unit_cost_usd_per_mwh(ds: xr.Dataset) -> np.ndarray:
     return gj_per_mwh * price + ds["unit_vom_usd_per_mwh"].values[None, :]
 
 
+def _fuel_gj(ds: xr.Dataset, gen: np.ndarray, rows=None) -> np.ndarray:
+    """Fuel per step and unit on the exact curves, as settle burns it  [GJ LHV], (steps, unit)."""
+    rows = np.arange(ds.sizes["time"]) if rows is None else rows
+    step_h = float(ds.attrs["step_h"])
+    t_db = ds["ambient_drybulb_c"].values[rows]
+    below = ds["unit_heat_rate_frac_per_k_below_iso"].values if "unit_heat_rate_frac_per_k_below_iso" in ds \
+        else ds["unit_heat_rate_frac_per_k"].values
+    out = np.zeros(gen.shape)
+    for u in range(gen.shape[1]):
+        out[:, u] = lng_plant.fuel_gj(
+            gen[:, u], float(ds["unit_rated_mw"].values[u]), float(ds["unit_eff_full_lhv"].values[u]), t_db,
+            str(ds["unit_kind"].values[u]), step_h, available_mw=ds["gas_available_mw"].values[rows, u],
+            heat_rate_frac_per_k=float(ds["unit_heat_rate_frac_per_k"].values[u]),
+            heat_rate_frac_per_k_below_iso=float(below[u]))
+    return out
+
+
+def _respect_tank(ds, gen, on, grid, unserved, grid_cap):
+    """Back the units off where the LNG tank is at its heel; the grid, then shedding, take the rest.
+
+    The tank is run under the planned burn; in a step where it cannot supply all the fuel, the
+    running units are scaled down together (bisection on the exact fuel curve) until they burn no
+    more than it supplies.  Cutting a step's burn only leaves more in the tank afterwards, so one
+    pass suffices.
+    """
+    lhv = float(ds["lng_lhv_gj_per_t"])
+    use = _fuel_gj(ds, gen).sum(axis=1) / lhv
+    tank = lng_tank(ds, use)
+    short = np.flatnonzero(tank["lng_shortfall_t"] > 1e-9)
+    if short.size == 0:
+        return gen, on, grid, unserved
+    gen, on, grid, unserved = gen.copy(), on.copy(), grid.copy(), unserved.copy()
+    have_gj = ((use - tank["lng_shortfall_t"])[short] * lhv)[:, None]
+    g0 = gen[short]
+    lo, hi = np.zeros((short.size, 1)), np.ones((short.size, 1))
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        fits = _fuel_gj(ds, g0 * mid, short).sum(axis=1, keepdims=True) <= have_gj * (1 + 1e-12)
+        lo, hi = np.where(fits, mid, lo), np.where(fits, hi, mid)
+    g1 = g0 * lo
+    cut = (g0 - g1).sum(axis=1)
+    gen[short] = g1
+    on[short] &= g1 > _EPS
+    take = np.minimum(cut, np.maximum(grid_cap - grid[short], 0.0))
+    grid[short] += take
+    unserved[short] += cut - take
+    return gen, on, grid, unserved
+
+
 def baseline_dispatch(ds: xr.Dataset) -> xr.Dataset:
     """Dispatch the physics Dataset by the operator's rule; return the dispatch variables."""
     n = ds.sizes["time"]
@@ -50,6 +105,7 @@ def baseline_dispatch(ds: xr.Dataset) -> xr.Dataset:
     demand = ds["facility_power_mw"].values.astype(float)
     pv_avail = ds["solar_available_mw"].values.astype(float)
     grid_cap = float(ds["grid_capacity_mw"])
+    grid_n1 = float(ds["grid_n1_capacity_mw"]) if "grid_n1_capacity_mw" in ds else 0.0
     export_ok = bool(float(ds["grid_export_allowed"]))
     bat_p = float(ds["battery_power_mw"])
     # what the battery can hold up for the reserve duration from its starting charge (the operator
@@ -90,7 +146,10 @@ def baseline_dispatch(ds: xr.Dataset) -> xr.Dataset:
             # headroom left after the largest running unit trips: the others' spare + grid + battery
             spare_others = committed_avail - gas_target - (np.max(np.where(on, avail, 0.0), axis=1) - largest)
             ok = spare_others + grid_headroom + bat_reserve >= largest - _EPS
-            add = (~ok) & (~on[:, u]) & (gas_target > 0)
+            # ... and after losing one grid circuit: every unit's spare + battery cover what the
+            # other circuits cannot carry (a unit may be started for this alone)
+            ok_grid = committed_avail - gas_target + bat_reserve >= np.maximum(grid_part - grid_n1, 0.0) - _EPS
+            add = ((~ok & (gas_target > 0)) | ~ok_grid) & (~on[:, u])
             on[:, u] |= add
             committed_avail += np.where(add, avail[:, u], 0.0)
         # equal loading with minimum stable load
@@ -156,6 +215,8 @@ def baseline_dispatch(ds: xr.Dataset) -> xr.Dataset:
                           where=gen.sum(axis=1, keepdims=True) > 0)
         gen = gen - share * spill[:, None]
         gas = gen.sum(axis=1)
+    if nu:
+        gen, on, grid, unserved = _respect_tank(ds, gen, on, grid, unserved, grid_cap)
     largest = gen.max(axis=1) if nu else np.zeros(n)
     start = np.zeros_like(on)
     if nu:

@@ -43,7 +43,8 @@ _SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
         "rated_mw", "eff_full_lhv", "min_load_frac", "ramp_frac_per_min", "min_up_h",
         "min_down_h", "start_cost_hot_usd_per_mw", "start_cost_warm_usd_per_mw",
         "start_cost_cold_usd_per_mw", "hot_start_max_offline_h", "warm_start_max_offline_h",
-        "start_time_h", "derate_frac_per_k", "heat_rate_frac_per_k", "vom_usd_per_mwh",
+        "start_time_h", "derate_frac_per_k", "heat_rate_frac_per_k", "heat_rate_frac_per_k_below_iso",
+        "vom_usd_per_mwh",
         "fom_usd_per_mw_yr", "forced_outage_frac"), ()),
     "accelerators": (("vendor",), ("tdp_w", "idle_frac", "memory_gb"), ()),
     "racks": (("accelerator",), (
@@ -52,13 +53,13 @@ _SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "chillers": (("kind",), (
         "capacity_mw_th", "cop_ref", "t_chw_ref_c", "t_cond_ref_c", "min_plr"), ()),
     "cooling_towers": ((), (
-        "approach_k", "fan_kw_per_kw", "cycles_of_concentration", "drift_frac",
-        "evaporative_share"), ()),
+        "approach_k", "fan_kw_per_kw", "cycles_of_concentration", "drift_frac"), ()),
     "air_handlers": ((), (
         "crah_fan_kw_per_kw", "chw_pump_kw_per_kw", "cw_pump_kw_per_kw", "hx_approach_k",
         "t_chw_supply_c", "t_chw_return_c"), ()),
     "dry_coolers": ((), (
-        "design_approach_k", "design_t_drybulb_c", "fan_kw_per_kw_design"), ("adiabatic",)),
+        "design_approach_k", "design_t_drybulb_c", "fan_kw_per_kw_design", "adiabatic_effectiveness",
+        "adiabatic_switch_on_c", "design_air_rise_k"), ("adiabatic",)),
     "immersion_tanks": (("fluid",), (
         "t_supply_max_c", "loop_dt_k", "pump_head_kpa", "pump_eff",
         "secondary_pump_kw_per_kw"), ()),

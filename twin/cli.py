@@ -1,8 +1,8 @@
 """The ``twin`` command line.
 
-Exit codes: 0 ok · 1 the run finished with a shortfall (unserved load / cooling deficit) or an
-incomplete solve · 2 bad input (any :class:`twin.errors.TwinError`: one line per problem, naming
-the file and field, no traceback).
+Exit codes: 0 ok · 1 the run finished with a shortfall (unserved load, cooling deficit, N-1
+reserve, LNG) or an incomplete solve, or ``validate`` found an error · 2 bad input (any
+:class:`twin.errors.TwinError`: one line per problem, naming the file and field, no traceback).
 """
 
 from __future__ import annotations
@@ -47,13 +47,18 @@ def kpi_table(summary: dict) -> str:
     head = (f"run {summary['run_id']}  [{summary['dispatch']}, status {summary['status']}]\n"
             f"{summary['scenario_name']}: {summary['period_start']} → {summary['period_end']} step {summary['step']}")
     lines = [head, "-" * (w + v + 12)] + [f"{a:<{w}}  {b:>{v}}  {c}" for a, b, c in rows]
-    for kind in ("unserved", "cooling_deficit"):
-        ev = summary.get("shortfalls", {}).get(kind) or []
+    for kind, ev in (summary.get("shortfalls") or {}).items():
         if ev:
             total_h = sum(e["hours"] for e in ev)
-            peak = max(e["peak_mw"] for e in ev)
-            lines.append(f"! {kind.replace('_', ' ')}: {len(ev)} spell(s), {total_h:g} h, peak {peak:,.2f} MW; "
-                         f"first {ev[0]['start']} ({ev[0]['hours']:g} h)")
+            peak = (f"peak {max(e['peak_t'] for e in ev):,.2f} t/step" if kind == "lng"
+                    else f"peak {max(e['peak_mw'] for e in ev):,.2f} MW")
+            cause = f" — {ev[0]['cause']}" if ev[0].get("cause") else ""
+            lines.append(f"! {kind.replace('_', ' ')}: {len(ev)} spell(s), {total_h:g} h, {peak}; "
+                         f"first {ev[0]['start']} ({ev[0]['hours']:g} h){cause}")
+    refused = summary.get("lng_cargoes_refused") or []
+    if refused:
+        lines.append(f"! LNG cargoes refused: {len(refused)}, {sum(c['refused_t'] for c in refused):,.0f} t "
+                     f"(first {refused[0]['time']}: {refused[0]['why']})")
     return "\n".join(lines)
 
 
@@ -128,7 +133,8 @@ def cmd_validate(a) -> int:
     print(f"{a.scenario}: valid scenario {sc.name!r} ({sc.period.n_steps} steps of {sc.period.step})")
     for level, msg in findings:
         print(f"{level}: {msg}")
-    return EXIT_OK
+    # an error (e.g. a campus that cannot hold N-1) fails validation: exit 1, as a shortfall would
+    return EXIT_SHORTFALL if any(level == "error" for level, _ in findings) else EXIT_OK
 
 
 def cmd_scenarios(a) -> int:

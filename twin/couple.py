@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from models import air_cooling, electrical, immersion_cooling, lng_plant, racks, solar
+from models import air_cooling, electrical, immersion_cooling, lng_plant, psychro, racks, solar
 from models import grid as grid_model
 from twin import catalog
 from twin.scenario import AirCooling, DirectToChipCooling, Hall, Scenario
@@ -56,14 +56,15 @@ def _cooling_kwargs(hall: Hall, it_capacity_mw: float) -> tuple[str, dict]:
         ch = catalog.lookup("chillers", c.chiller_model)
         ah = catalog.lookup("air_handlers", c.air_handler_model)
         tw = catalog.lookup("cooling_towers", getattr(c, "tower_model", "") or "tower-4k-approach")
+        # the chiller's own curves (by kind) with the catalogue's minimum part-load ratio
+        curves = {**air_cooling.CHILLER_CURVES[ch["kind"]], "min_plr": ch["min_plr"]}
         air = dict(
-            chiller_capacity_mw=ch["capacity_mw_th"], n_chillers=c.chillers, cop_ref=ch["cop_ref"],
+            chiller_capacity_mw=ch["capacity_mw_th"], n_chillers=c.chillers, cop_ref=ch["cop_ref"], curves=curves,
             t_chw_supply_c=ah["t_chw_supply_c"], t_chw_return_c=ah["t_chw_return_c"],
             tower_approach_k=tw["approach_k"], hx_approach_k=ah["hx_approach_k"],
             crah_fan_kw_per_kw=ah["crah_fan_kw_per_kw"], chw_pump_kw_per_kw=ah["chw_pump_kw_per_kw"],
             cw_pump_kw_per_kw=ah["cw_pump_kw_per_kw"], tower_fan_kw_per_kw=tw["fan_kw_per_kw"],
             cycles_of_concentration=tw["cycles_of_concentration"], drift_frac=tw["drift_frac"],
-            evaporative_share=tw["evaporative_share"],
         )
         if isinstance(c, AirCooling):
             return "air", air
@@ -81,8 +82,10 @@ def _cooling_kwargs(hall: Hall, it_capacity_mw: float) -> tuple[str, dict]:
         dry_cooler_capacity_mw=cap, dry_cooler_design_approach_k=dc["design_approach_k"],
         dry_cooler_design_t_drybulb_c=dc["design_t_drybulb_c"],
         dry_cooler_fan_kw_per_kw_design=dc["fan_kw_per_kw_design"],
+        dry_cooler_adiabatic=bool(dc["adiabatic"]), dry_cooler_adiabatic_effectiveness=dc["adiabatic_effectiveness"],
+        dry_cooler_adiabatic_switch_on_c=dc["adiabatic_switch_on_c"], dry_cooler_design_air_rise_k=dc["design_air_rise_k"],
         tower_approach_k=tw["approach_k"], tower_fan_kw_per_kw=tw["fan_kw_per_kw"],
-        cycles_of_concentration=tw["cycles_of_concentration"], evaporative_share=tw["evaporative_share"],
+        cycles_of_concentration=tw["cycles_of_concentration"], drift_frac=tw["drift_frac"],
     )
     if isinstance(c, DirectToChipCooling):
         kw["loop"] = loop
@@ -90,13 +93,21 @@ def _cooling_kwargs(hall: Hall, it_capacity_mw: float) -> tuple[str, dict]:
     return "immersion", loop
 
 
-def _hall_cooling(kind: str, kw: dict, it_mw, t_db, t_wb, liquid_frac: float) -> dict:
+def _hall_cooling(kind: str, kw: dict, it_mw, t_db, t_wb, liquid_frac: float, p_pa, room_heat_mw=0.0) -> dict:
+    """Cooling of one hall for its IT heat plus the heat of its electrical rooms (UPS, transformers).
+
+    Where the electrical-room heat goes (engineering assumption, stated per hall kind): an air hall's
+    chilled-water plant (CRAHs in the electrical rooms); a direct-to-chip hall's air part, i.e. its
+    chilled-water plant; an immersion hall's facility-water loop (fan coils on the dry-cooler or tower
+    loop -- the hall has no chillers).
+    """
     if kind == "air":
-        return air_cooling.air_cooling_power(it_mw, t_db, t_wb, **kw)
+        return air_cooling.air_cooling_power(it_mw + room_heat_mw, t_db, t_wb, pressure_pa=p_pa, **kw)
     if kind == "immersion":
-        return immersion_cooling.immersion_cooling_power(it_mw, t_db, t_wb, **kw)
+        return immersion_cooling.immersion_cooling_power(it_mw + room_heat_mw, t_db, t_wb, pressure_pa=p_pa, **kw)
     return immersion_cooling.direct_to_chip_cooling_power(
-        it_mw, t_db, t_wb, liquid_frac=liquid_frac, air_kw=kw["air"], loop_kw=kw["loop"])
+        it_mw, t_db, t_wb, liquid_frac=liquid_frac, room_heat_mw=room_heat_mw,
+        air_kw={**kw["air"], "pressure_pa": p_pa}, loop_kw={**kw["loop"], "pressure_pa": p_pa})
 
 
 def _losses(it_mw, cooling_mw, it_capacity_mw, ups, tr):
@@ -123,6 +134,11 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
     ds = ds.assign_coords(time=times)
     t_db = ds["ambient_drybulb_c"].values
     t_wb = ds["ambient_wetbulb_c"].values
+    if "ambient_pressure_pa" in weather:  # weather from twin.weather carries the site pressure
+        p_pa = np.asarray(weather["ambient_pressure_pa"].values, dtype=float)
+    else:  # a caller's own weather without it: standard sea-level pressure
+        p_pa = np.full(len(times), psychro.STANDARD_PRESSURE_PA)
+    ds["ambient_pressure_pa"] = ("time", p_pa)
     hour = (times.hour + times.minute / 60.0).to_numpy()
 
     # --- halls: IT and cooling -----------------------------------------------------------
@@ -138,6 +154,7 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
     chiller_load = np.zeros(n)
     it_capacity = 0.0
     tes_mwh = tes_mw = 0.0
+    plants: list[tuple[str, dict, float]] = []
     for j, hall in enumerate(scenario.halls):
         rack = catalog.lookup("racks", hall.rack_model)
         wl = hall.workload
@@ -155,15 +172,8 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
         liquid_frac = getattr(hall.cooling, "liquid_frac", None)
         if liquid_frac is None:
             liquid_frac = float(rack.get("liquid_heat_frac", 0.0))
-        res = _hall_cooling(kind, kw, it_mw, t_db, t_wb, liquid_frac)
-        res_up = _hall_cooling(kind, kw, it_mw * (1 + _DIT), t_db, t_wb, liquid_frac)
-        cool_h[:, j] = res["cooling_power_mw"]
-        cool_h_up[:, j] = res_up["cooling_power_mw"]
-        deficit_h[:, j] = res["cooling_deficit_mw"]
-        water_h[:, j] = np.asarray(res["water_m3_per_h"], dtype=float) * step_h
-        if "chiller_power_mw" in res:
-            chiller_mw += np.asarray(res["chiller_power_mw"], dtype=float)
-            chiller_load += np.asarray(res.get("chiller_load_mw_th", 0.0), dtype=float)
+        plants.append((kind, kw, liquid_frac))
+        cool_h[:, j] = _hall_cooling(kind, kw, it_mw, t_db, t_wb, liquid_frac, p_pa)["cooling_power_mw"]
         if kind in ("air", "direct_to_chip"):
             tes_mwh += hall.cooling.thermal_storage_mwh_th
             tes_mw += hall.cooling.thermal_storage_mw_th
@@ -171,6 +181,26 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
     ups = catalog.lookup("ups", scenario.electrical.ups_model)
     tr = catalog.lookup("transformers", scenario.electrical.transformer_model)
     it_mw = it_h.sum(axis=1)
+    # UPS and transformer losses become heat in electrical rooms that the halls' plants must remove
+    # (issue #9 item 10). The losses depend on the cooling power (the transformers carry it), so they
+    # are taken at the cooling of the IT alone (first pass above), shared among the halls by IT power,
+    # and added to each hall's cooling load (second pass). The heat removed therefore omits the
+    # transformer loss on the electrical-room cooling itself, ~1e-4 of the IT power.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(it_mw[:, None] > 0, it_h / np.where(it_mw > 0, it_mw, 1.0)[:, None], 0.0)
+    room_h = _losses(it_mw, cool_h.sum(axis=1), it_capacity, ups, tr)[:, None] * share
+    # at the perturbed IT (marginal facility power only) the first-pass cooling is scaled, not re-evaluated
+    room_h_up = _losses(it_mw * (1 + _DIT), cool_h.sum(axis=1) * (1 + _DIT), it_capacity, ups, tr)[:, None] * share
+    for j, (kind, kw, liquid_frac) in enumerate(plants):
+        res = _hall_cooling(kind, kw, it_h[:, j], t_db, t_wb, liquid_frac, p_pa, room_h[:, j])
+        res_up = _hall_cooling(kind, kw, it_h[:, j] * (1 + _DIT), t_db, t_wb, liquid_frac, p_pa, room_h_up[:, j])
+        cool_h[:, j] = res["cooling_power_mw"]
+        cool_h_up[:, j] = res_up["cooling_power_mw"]
+        deficit_h[:, j] = res["cooling_deficit_mw"]
+        water_h[:, j] = np.asarray(res["water_m3_per_h"], dtype=float) * step_h
+        if "chiller_power_mw" in res:
+            chiller_mw += np.asarray(res["chiller_power_mw"], dtype=float)
+            chiller_load += np.asarray(res.get("chiller_load_mw_th", 0.0), dtype=float)
     cool_mw = cool_h.sum(axis=1)
     losses = _losses(it_mw, cool_mw, it_capacity, ups, tr)
     losses_up = _losses(it_mw * (1 + _DIT), cool_h_up.sum(axis=1), it_capacity, ups, tr)
@@ -184,6 +214,7 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
     ds["hall_it_power_mw"] = (("time", "hall"), it_h)
     ds["hall_cooling_power_mw"] = (("time", "hall"), cool_h)
     ds["hall_cooling_deficit_mw"] = (("time", "hall"), deficit_h)
+    ds["hall_electrical_heat_mw"] = (("time", "hall"), room_h)
     ds["hall_water_m3"] = (("time", "hall"), water_h)
     ds["it_training_mw"] = ("time", training)
     ds["it_power_mw"] = ("time", it_mw)
@@ -221,8 +252,18 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
         prices = grid_model.tariff_prices(times, tariff, fx_per_usd=fx[cur])
         ds["grid_price_usd_per_mwh"] = ("time", np.asarray(prices["price_usd_per_mwh"], dtype=float))
         ds["tou_period"] = ("time", np.asarray(prices["tou_period"]).astype(str))
-        demand = float(tariff.get("demand_charge_per_kw_month") or 0.0) * 1000.0 / fx[cur]
-        co2 = g.co2_t_per_mwh if g.co2_t_per_mwh is not None else float(tariff["co2_t_per_mwh"])
+        # every step is priced by the table in force on its date (models.grid.tariff_in_force); the
+        # demand charge and grid CO2 are the ones of the table in force for most of the period
+        tables = pd.Series(prices["table_from"])
+        in_force = grid_model.tariff_in_force(tariff, tables.mode().iloc[0])
+        demand = float(in_force.get("demand_charge_per_kw_month") or 0.0) * 1000.0 / fx[cur]
+        co2 = g.co2_t_per_mwh if g.co2_t_per_mwh is not None else float(in_force["co2_t_per_mwh"])
+        used = []
+        for d in tables.unique():
+            v = grid_model.tariff_in_force(tariff, d)
+            used.append(f"{d}: {v.get('title', g.tariff)}" + (f" [flag {v['version_flag']}]" if v["version_flag"] else "")
+                        + (" (period before its first table)" if v["before_first_table"] else ""))
+        ds.attrs["grid_tariff_tables"] = "; ".join(used)
     else:
         ds["grid_price_usd_per_mwh"] = ("time", np.zeros(n))
         ds["tou_period"] = ("time", np.full(n, "none"))
@@ -237,7 +278,8 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
     e = scenario.economics
     flex = scenario.flexibility
     scalars = dict(
-        grid_capacity_mw=g.capacity_mw, grid_export_allowed=float(g.export_allowed), grid_co2_t_per_mwh=co2,
+        grid_capacity_mw=g.capacity_mw, grid_n1_capacity_mw=g.n1_capacity_mw,
+        grid_circuits=g.circuits, grid_circuit_mw=g.circuit_rating_mw, grid_export_allowed=float(g.export_allowed), grid_co2_t_per_mwh=co2,
         grid_demand_charge_usd_per_mw_month=demand,
         battery_power_mw=bat.power_mw, battery_energy_mwh=bat.energy_mwh,
         battery_eff_charge=one_way, battery_eff_discharge=one_way,
@@ -247,8 +289,13 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
         battery_degradation_usd_per_mwh=bcat["degradation_usd_per_mwh"],
         tes_capacity_mwh_th=tes_mwh, tes_power_mw_th=tes_mw, tes_loss_frac_per_h=TES_LOSS_FRAC_PER_H,
         flex_training_frac=flex.training_shift_frac, flex_window_h=flex.window_h, it_capacity_mw=it_capacity,
-        lng_price_usd_per_gj=fuel.lng_price_usd_per_mmbtu / lng_plant.GJ_PER_MMBTU,
-        lng_lhv_gj_per_t=lhv_gj_per_t, lng_tank_capacity_t=fuel.tank_capacity_t,
+        # the quoted price (USD/MMBtu, HHV unless the scenario says LHV) per GJ as the plant counts
+        # fuel (LHV): the dispatchers need no conversion (INTERFACES §6)
+        lng_price_usd_per_gj=lng_plant.price_usd_per_gj_lhv(fuel.lng_price_usd_per_mmbtu, fuel.price_basis),
+        lng_price_usd_per_mmbtu_quoted=fuel.lng_price_usd_per_mmbtu,
+        lng_price_basis_hhv=float(fuel.price_basis == "hhv"),
+        lng_lhv_gj_per_t=lhv_gj_per_t, lng_hhv_gj_per_t=lng_plant.LNG_HHV_MJ_PER_KG,
+        gas_hhv_per_lhv=lng_plant.HHV_PER_LHV, lng_tank_capacity_t=fuel.tank_capacity_t,
         lng_tank_initial_t=fuel.initial_level_frac * fuel.tank_capacity_t,
         lng_tank_min_t=fuel.min_level_frac * fuel.tank_capacity_t,
         lng_delivery_t=fuel.delivery_t, lng_delivery_interval_h=fuel.delivery_interval_days * 24.0,
@@ -314,8 +361,9 @@ def _add_gas(ds: xr.Dataset, scenario: Scenario, t_db: np.ndarray) -> None:
             g = np.asarray(lng_plant.fuel_rate_curve_gj_per_h(
                 fracs[None, :], np.ones(1), row["eff_full_lhv"], np.full(1, 15.0), row["kind"],
                 heat_rate_frac_per_k=row["heat_rate_frac_per_k"], convex=True), dtype=float)[0]
-            af = np.asarray(lng_plant.heat_rate_ambient_factor(t_db, frac_per_k=row["heat_rate_frac_per_k"]),
-                            dtype=float)
+            af = np.asarray(lng_plant.heat_rate_ambient_factor(
+                t_db, frac_per_k=row["heat_rate_frac_per_k"],
+                frac_per_k_below_iso=row["heat_rate_frac_per_k_below_iso"]), dtype=float)
             per_model[row["name"]] = (a, a[:, None] * fracs[None, :], (a * af)[:, None] * g[None, :])
         avail[:, u], curve_mw[:, u, :], curve_fuel[:, u, :] = per_model[row["name"]]
     ds["gas_available_mw"] = (("time", "unit"), avail)
@@ -343,3 +391,4 @@ def _add_gas(ds: xr.Dataset, scenario: Scenario, t_db: np.ndarray) -> None:
     ds["unit_initial_on"] = ("unit", np.array(initial, dtype=float))
     ds["unit_eff_full_lhv"] = col("eff_full_lhv")
     ds["unit_heat_rate_frac_per_k"] = col("heat_rate_frac_per_k")
+    ds["unit_heat_rate_frac_per_k_below_iso"] = col("heat_rate_frac_per_k_below_iso")

@@ -95,7 +95,71 @@ def peak_facility_mw(ds: xr.Dataset) -> float:
 
 
 def fuel_gj(ds: xr.Dataset) -> float:
+    """Fuel burnt, LHV basis (the plant's heat rates are LHV)  [GJ]."""
     return float(ds["fuel_gj"].sum()) if "fuel_gj" in ds else 0.0
+
+
+def _hhv_per_lhv(ds: xr.Dataset) -> float:
+    if "gas_hhv_per_lhv" in ds:
+        return float(ds["gas_hhv_per_lhv"])
+    from models.lng_plant import HHV_PER_LHV
+
+    return HHV_PER_LHV
+
+
+def fuel_gj_hhv(ds: xr.Dataset) -> float:
+    """Fuel burnt, HHV basis (the basis gas is traded on)  [GJ]."""
+    return fuel_gj(ds) * _hhv_per_lhv(ds)
+
+
+def lng_price_usd_per_mmbtu_hhv(ds: xr.Dataset) -> float:
+    """LNG price per MMBtu of HHV, whatever basis the scenario quoted  [USD/MMBtu]."""
+    from models.lng_plant import GJ_PER_MMBTU
+
+    return float(ds["lng_price_usd_per_gj"]) * GJ_PER_MMBTU / _hhv_per_lhv(ds)
+
+
+def lng_price_usd_per_mmbtu_lhv(ds: xr.Dataset) -> float:
+    """LNG price per MMBtu of LHV fuel (what the plant's heat rate is costed at)  [USD/MMBtu]."""
+    from models.lng_plant import GJ_PER_MMBTU
+
+    return float(ds["lng_price_usd_per_gj"]) * GJ_PER_MMBTU
+
+
+def _sum(ds: xr.Dataset, var: str) -> float:
+    return float(ds[var].sum()) if var in ds else 0.0
+
+
+def lng_boil_off_t(ds: xr.Dataset) -> float:
+    return _sum(ds, "lng_boil_off_t")
+
+
+def lng_flared_t(ds: xr.Dataset) -> float:
+    return _sum(ds, "lng_flared_t")
+
+
+def lng_delivered_t(ds: xr.Dataset) -> float:
+    return _sum(ds, "lng_delivered_t")
+
+
+def lng_refused_t(ds: xr.Dataset) -> float:
+    return _sum(ds, "lng_refused_t")
+
+
+def lng_cargoes_refused(ds: xr.Dataset, tol_t: float = 1e-6) -> list[dict]:
+    """Every scheduled cargo the tank could not take in full: when, tonnes, and why."""
+    if "lng_refused_t" not in ds:
+        return []
+    ref = ds["lng_refused_t"].values
+    t = pd.DatetimeIndex(ds["time"].values)
+    cap = float(ds["lng_tank_capacity_t"])
+    out = []
+    for i in np.flatnonzero(ref > tol_t):
+        sched = float(ds["lng_scheduled_t"].values[i])
+        got = float(ds["lng_delivered_t"].values[i])
+        out.append(dict(time=str(t[i]), scheduled_t=sched, delivered_t=got, refused_t=float(ref[i]),
+                        why=f"tank full: {got:,.1f} t of free space in the {cap:,.0f} t tank"))
+    return out
 
 
 def lng_t(ds: xr.Dataset) -> float:
@@ -140,6 +204,11 @@ def reserve_shortfall_h(ds: xr.Dataset, tol_mw: float = 1e-6) -> float:
     return float((ds["reserve_margin_mw"] < -tol_mw).sum()) * _step_h(ds)
 
 
+def reserve_shortfall_mwh(ds: xr.Dataset) -> float:
+    """N-1 reserve missing, summed over the steps  [MWh]."""
+    return float(np.maximum(-ds["reserve_margin_mw"].values, 0.0).sum()) * _step_h(ds)
+
+
 def lng_shortfall_t(ds: xr.Dataset) -> float:
     return float(ds["lng_shortfall_t"].sum())
 
@@ -148,9 +217,10 @@ def max_balance_residual_mw(ds: xr.Dataset) -> float:
     return float(np.abs(ds["balance_residual_mw"]).max())
 
 
-def shortfall_events(ds: xr.Dataset, var: str = "unserved_mw", tol_mw: float = 1e-6) -> list[dict]:
-    """Contiguous spells where ``var`` > tol: start, end, hours, peak MW, energy MWh."""
-    x = ds[var].values
+def shortfall_events(ds: xr.Dataset, var: str | np.ndarray = "unserved_mw", tol_mw: float = 1e-6) -> list[dict]:
+    """Contiguous spells where ``var`` (a variable name or an array on ``time``) > tol: start,
+    end, hours, peak MW, energy MWh."""
+    x = ds[var].values if isinstance(var, str) else np.asarray(var, float)
     if x.ndim > 1:
         x = x.sum(axis=tuple(range(1, x.ndim)))
     flag = x > tol_mw
@@ -165,12 +235,67 @@ def shortfall_events(ds: xr.Dataset, var: str = "unserved_mw", tol_mw: float = 1
     return out
 
 
+def _tank_at_heel(ds: xr.Dataset) -> np.ndarray:
+    if "lng_tank_t" not in ds or float(ds["lng_tank_capacity_t"]) <= 0:
+        return np.zeros(ds.sizes["time"], bool)
+    tol = 1e-6 * max(float(ds["lng_tank_capacity_t"]), 1.0)
+    return ds["lng_tank_t"].values <= float(ds["lng_tank_min_t"]) + tol
+
+
+def shortfalls(ds: xr.Dataset, limit: int = 50) -> dict[str, list[dict]]:
+    """Every kind of shortfall settle computes, as spells with their cause named.
+
+    ``unserved`` (load shed), ``cooling_deficit``, ``reserve`` (N-1 margin below zero, the
+    contingency that binds) and ``lng`` (fuel the tank could not supply).
+    """
+    out = {"unserved": shortfall_events(ds, "unserved_mw")[:limit],
+           "cooling_deficit": shortfall_events(ds, "cooling_deficit_mw")[:limit]}
+    heel = _tank_at_heel(ds)
+    t = pd.DatetimeIndex(ds["time"].values)
+    # fuel-limited when the tank reaches its heel before the next cargo lands (a dispatcher with
+    # foresight sheds earlier, while the tank still holds fuel it must ration)
+    cargo = np.flatnonzero(ds["lng_delivered_t"].values > 0) if "lng_delivered_t" in ds else np.zeros(0, int)
+    for e in out["unserved"]:
+        a = t.searchsorted(pd.Timestamp(e["start"]))
+        nxt = cargo[cargo > a]
+        b = int(nxt[0]) if nxt.size else len(t)
+        e["cause"] = ("fuel: the LNG tank reaches its heel before the next cargo" if heel[a:b].any()
+                      else "capacity: gas, grid, solar and battery short of the load")
+    for e in out["cooling_deficit"]:
+        e["cause"] = "cooling: a hall's plant cannot remove its heat at this weather"
+    res = []
+    if "reserve_margin_mw" in ds:
+        from twin.settle import _contingency_margins
+
+        _, unit_trip, circuit = _contingency_margins(ds)
+        res = shortfall_events(ds, np.maximum(-ds["reserve_margin_mw"].values, 0.0))[:limit]
+        for e in res:
+            a = t.searchsorted(pd.Timestamp(e["start"]))
+            b = a + int(round(e["hours"] / _step_h(ds)))
+            grid_worse = np.mean(circuit[a:b] < unit_trip[a:b]) > 0.5
+            e["cause"] = ("N-1: losing one grid circuit (power.grid.circuits) is not covered" if grid_worse
+                          else "N-1: the trip of the largest running gas unit is not covered")
+    out["reserve"] = res
+    lng = shortfall_events(ds, "lng_shortfall_t")[:limit] if "lng_shortfall_t" in ds else []
+    for e in lng:  # the 'mw' fields of a tonnes series are tonnes per step
+        e["peak_t"] = e.pop("peak_mw")
+        e["lng_t"] = e.pop("energy_mwh") / _step_h(ds)
+        e["cause"] = "fuel: the dispatch burns more LNG than the tank holds above its heel"
+    out["lng"] = lng
+    return out
+
+
 def status(ds: xr.Dataset) -> str:
-    """``ok``, ``shortfall`` (unserved load or cooling deficit) or ``incomplete`` (solver)."""
+    """``ok``, ``shortfall`` or ``incomplete`` (solver).
+
+    Shortfall: unserved load, a cooling deficit, an N-1 reserve margin below zero or LNG the
+    tank could not supply — every shortfall settle computes.
+    """
     solver = str(ds.attrs.get("solver_status", ""))
     if ds.attrs.get("dispatch") == "optimal" and solver not in ("optimal", "ok"):
         return "incomplete"
-    if unserved_mwh(ds) > 1e-6 or cooling_deficit_h(ds) > 0:
+    if (unserved_mwh(ds) > 1e-6 or cooling_deficit_h(ds) > 0 or reserve_shortfall_h(ds) > 0
+            or ("lng_shortfall_t" in ds and lng_shortfall_t(ds) > 1e-6)):
         return "shortfall"
     return "ok"
 
@@ -186,7 +311,14 @@ KPI_FUNCTIONS = {
     "peak_facility_mw": peak_facility_mw,
     "energy_by_source_mwh": energy_by_source_mwh,
     "fuel_gj": fuel_gj,
+    "fuel_gj_hhv": fuel_gj_hhv,
+    "lng_price_usd_per_mmbtu_hhv": lng_price_usd_per_mmbtu_hhv,
+    "lng_price_usd_per_mmbtu_lhv": lng_price_usd_per_mmbtu_lhv,
     "lng_t": lng_t,
+    "lng_delivered_t": lng_delivered_t,
+    "lng_refused_t": lng_refused_t,
+    "lng_boil_off_t": lng_boil_off_t,
+    "lng_flared_t": lng_flared_t,
     "co2_t": co2_t,
     "water_m3": water_m3,
     "cost_usd": cost_usd,
@@ -197,6 +329,7 @@ KPI_FUNCTIONS = {
     "cooling_deficit_mwh_th": cooling_deficit_mwh_th,
     "min_reserve_margin_mw": min_reserve_margin_mw,
     "reserve_shortfall_h": reserve_shortfall_h,
+    "reserve_shortfall_mwh": reserve_shortfall_mwh,
     "lng_shortfall_t": lng_shortfall_t,
     "max_balance_residual_mw": max_balance_residual_mw,
 }
@@ -205,7 +338,9 @@ KPI_FUNCTIONS = {
 HEADLINE = [
     ("pue", "PUE", "-"), ("wue_l_per_kwh", "WUE", "L/kWh"), ("cue_kg_per_kwh", "CUE", "kgCO2/kWh"),
     ("it_energy_mwh", "IT energy", "MWh"), ("facility_energy_mwh", "Facility energy", "MWh"),
-    ("peak_facility_mw", "Peak facility", "MW"), ("fuel_gj", "Fuel (LHV)", "GJ"), ("lng_t", "LNG", "t"),
+    ("peak_facility_mw", "Peak facility", "MW"), ("fuel_gj", "Fuel (LHV)", "GJ"),
+    ("fuel_gj_hhv", "Fuel (HHV)", "GJ"), ("lng_t", "LNG", "t"), ("lng_flared_t", "LNG boil-off flared", "t"),
+    ("lng_refused_t", "LNG cargo refused", "t"),
     ("co2_t", "CO2", "t"), ("water_m3", "Water", "m3"), ("cost_usd", "Cost", "USD"),
     ("unserved_mwh", "Unserved energy", "MWh"), ("cooling_deficit_h", "Cooling deficit", "h"),
     ("min_reserve_margin_mw", "Min N-1 reserve margin", "MW"),

@@ -200,6 +200,33 @@ def _get(d, keys, default=""):
     return d
 
 
+def _fuel_and_grid_facts(ds: xr.Dataset) -> list[tuple[str, str]]:
+    """The run's fuel basis, LNG properties, grid contingency and tariff tables (issue #9 items 1, 2, 11, 12)."""
+    facts = []
+    if "lng_price_usd_per_gj" in ds and "gas_hhv_per_lhv" in ds:
+        r = float(ds["gas_hhv_per_lhv"])
+        basis = "HHV" if float(ds.get("lng_price_basis_hhv", 1.0)) else "LHV"
+        quoted = float(ds["lng_price_usd_per_mmbtu_quoted"]) if "lng_price_usd_per_mmbtu_quoted" in ds else float("nan")
+        facts.append(("LNG price basis", f"quoted {quoted:g} USD/MMBtu ({basis}) = "
+                      f"{kpi.lng_price_usd_per_mmbtu_hhv(ds):.2f} USD/MMBtu HHV = "
+                      f"{kpi.lng_price_usd_per_mmbtu_lhv(ds):.2f} USD/MMBtu LHV; the plant's heat rates "
+                      f"are LHV (HHV/LHV {r:.4f})"))
+        facts.append(("LNG properties", f"LHV {float(ds['lng_lhv_gj_per_t']):.2f} / HHV "
+                      f"{float(ds['lng_hhv_gj_per_t']):.2f} GJ/t, {1000 * float(ds['gas_co2_t_per_gj']):.1f} kg CO2/GJ "
+                      "LHV, from a stated composition (methane 92 mol %; Cengel & Boles Table A-27, carbon "
+                      "balance; inside the IPCC 2006 ranges)"))
+        if "fuel_gj" in ds:
+            facts.append(("fuel burnt", f"{kpi.fuel_gj(ds):,.0f} GJ LHV = {kpi.fuel_gj_hhv(ds):,.0f} GJ HHV; "
+                          f"boil-off {kpi.lng_boil_off_t(ds):,.1f} t (to the units first), flared "
+                          f"{kpi.lng_flared_t(ds):,.1f} t, cargo refused {kpi.lng_refused_t(ds):,.0f} t"))
+    if "grid_circuits" in ds and float(ds["grid_capacity_mw"]) > 0:
+        facts.append(("grid contingency", f"{int(ds['grid_circuits'])} circuit(s) x {float(ds['grid_circuit_mw']):g} MW; "
+                      f"{float(ds['grid_n1_capacity_mw']):g} MW left after losing one (N-1)"))
+    if ds.attrs.get("grid_tariff_tables"):
+        facts.append(("tariff tables in force", str(ds.attrs["grid_tariff_tables"])))
+    return facts
+
+
 def _assumptions(runs: Sequence[xr.Dataset], names: list[str]) -> str:
     out = []
     for i, (ds, n) in enumerate(zip(runs, names)):
@@ -210,7 +237,7 @@ def _assumptions(runs: Sequence[xr.Dataset], names: list[str]) -> str:
             sc = {}
         sc = sc if isinstance(sc, dict) else {}
         rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
-                       for k, v in _scenario_facts(sc))
+                       for k, v in [*_scenario_facts(sc), *_fuel_and_grid_facts(ds)])
         desc = html.escape(str(sc.get("description", "")).strip())
         notes = "".join(f"<li>{html.escape(str(x))}</li>" for x in sc.get("notes") or [])
         out.append(f'<div class="assumptions" data-run="{i}"><h3>{html.escape(n)}</h3>'
@@ -237,6 +264,14 @@ def _shortfall_section(runs: Sequence[xr.Dataset], names: list[str]) -> str:
         if res_h > 0:
             msg += (f'<div class="warn">N-1 reserve margin below zero for {_fmt(res_h)} h '
                     f"(minimum {_fmt(kpi.min_reserve_margin_mw(ds))} MW).</div>")
+        if "lng_shortfall_t" in ds and kpi.lng_shortfall_t(ds) > 1e-6:
+            msg += (f'<div class="warn">LNG the tank could not supply: {_fmt(kpi.lng_shortfall_t(ds))} t '
+                    "(the dispatch burns more than the tank holds above its heel).</div>")
+        refused = kpi.lng_cargoes_refused(ds)
+        if refused:
+            msg += (f'<div class="warn">{len(refused)} LNG cargo(es) refused in part, '
+                    f'{_fmt(sum(c["refused_t"] for c in refused))} t in all (first {html.escape(refused[0]["time"])}: '
+                    f'{html.escape(refused[0]["why"])}).</div>')
         rows = "".join(
             f'<tr class="shortfall" data-run="{i}" data-kind="{var}" data-hours="{_num_attr(e["hours"])}" '
             f'data-energy="{_num_attr(e["energy_mwh"])}"><td>{kind}</td><td>{html.escape(e["start"])}</td>'

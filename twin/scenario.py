@@ -219,7 +219,7 @@ _WHY_TES_MW = "10 GW_th is twice the cooling of the largest campus announced (en
 
 class AirCooling(_Model):
     type: Literal["air"] = "air"
-    chiller_model: str = "doe2-centrifugal-5mw"
+    chiller_model: str = "centrifugal-vsd-5mw"
     chillers: int = Field(ge=1, le=1000, description="installed chillers (incl. redundancy)",
                           json_schema_extra={"bound": _WHY_CHILLERS})
     tower_model: str = "tower-4k-approach"
@@ -257,7 +257,7 @@ class DirectToChipCooling(LiquidLoop):
     type: Literal["direct_to_chip"] = "direct_to_chip"
     tank_model: str = "cdu-water-glycol-w45"
     liquid_frac: Frac | None = Field(None, description="share of heat to liquid; default from the rack model")
-    chiller_model: str = "doe2-centrifugal-5mw"
+    chiller_model: str = "centrifugal-vsd-5mw"
     chillers: int = Field(2, ge=1, le=1000, json_schema_extra={"bound": _WHY_CHILLERS})
     air_handler_model: str = "crah-standard"
     thermal_storage_mwh_th: float = _bounded(0.0, ge=0, le=100_000, why=_WHY_TES_MWH)
@@ -309,6 +309,11 @@ class GasUnits(_Model):
 class Grid(_Model):
     capacity_mw: float = _bounded(0.0, ge=0, le=20_000, why="20 GW is more than three 765 kV double-circuit lines "
                                                             "carry; no campus connection is larger (engineering bound)")
+    circuits: int = Field(1, ge=1, le=20, description="circuits (lines/transformers) of the feed; N-1 loses the largest",
+                          json_schema_extra={"bound": "20 circuits is more than any campus substation has "
+                                                      "(engineering bound)"})
+    circuit_mw: float | None = _bounded(None, gt=0, le=20_000, why="no single circuit carries more than 20 GW "
+                                                                   "(engineering bound)")
     tariff: str | None = None
     co2_t_per_mwh: float | None = _bounded(None, ge=0, le=2.0, why="lignite plants emit ~1.2 t/MWh; no grid mix "
                                                                    "exceeds 2 (engineering bound)")
@@ -330,7 +335,20 @@ class Grid(_Model):
     def _need_tariff(self):
         if self.capacity_mw > 0 and self.tariff is None:
             raise ValueError("a grid feed with capacity_mw > 0 needs a tariff")
+        if self.circuit_mw is not None and self.circuits * self.circuit_mw < self.capacity_mw - 1e-9:
+            raise ValueError(f"circuits x circuit_mw = {self.circuits} x {self.circuit_mw:g} MW is below "
+                             f"capacity_mw {self.capacity_mw:g} MW: the circuits cannot carry the feed")
         return self
+
+    @property
+    def circuit_rating_mw(self) -> float:
+        """Rating of each circuit [MW] (default: the capacity shared equally)."""
+        return self.circuit_mw if self.circuit_mw is not None else self.capacity_mw / self.circuits
+
+    @property
+    def n1_capacity_mw(self) -> float:
+        """Import capacity left after losing the largest circuit [MW] (INTERFACES §1)."""
+        return min(self.capacity_mw, (self.circuits - 1) * self.circuit_rating_mw)
 
 
 class Solar(_Model):
@@ -373,6 +391,8 @@ class Power(_Model):
 class Fuel(_Model):
     lng_price_usd_per_mmbtu: float = _bounded(11.0, ge=0, le=200, why="the highest Asian spot price (JKM, Aug 2022) "
                                                                      "was ~70 USD/MMBtu (engineering bound)")
+    price_basis: Literal["hhv", "lhv"] = Field(
+        "hhv", description="heating value the LNG price is quoted on (JKM and contracts: hhv)")
     tank_capacity_t: float = _bounded(0.0, ge=0, le=5_000_000, why="5 Mt is more LNG than the largest import "
                                                                    "terminals store (engineering bound)")
     initial_level_frac: Frac = 0.6

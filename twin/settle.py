@@ -82,30 +82,31 @@ def settle(ds: xr.Dataset) -> xr.Dataset:
     gen = ds["gen_mw"].values if nu else np.zeros((n, 0))
     t_db = ds["ambient_drybulb_c"].values
     fuel = np.zeros((n, nu))
+    below = ds["unit_heat_rate_frac_per_k_below_iso"].values if "unit_heat_rate_frac_per_k_below_iso" in ds \
+        else ds["unit_heat_rate_frac_per_k"].values if nu else np.zeros(0)
     for u in range(nu):
         fuel[:, u] = lng_plant.fuel_gj(
             gen[:, u], float(ds["unit_rated_mw"].values[u]), float(ds["unit_eff_full_lhv"].values[u]), t_db,
             str(ds["unit_kind"].values[u]), step_h, available_mw=ds["gas_available_mw"].values[:, u],
-            heat_rate_frac_per_k=float(ds["unit_heat_rate_frac_per_k"].values[u]))
+            heat_rate_frac_per_k=float(ds["unit_heat_rate_frac_per_k"].values[u]),
+            heat_rate_frac_per_k_below_iso=float(below[u]))
     ds["fuel_gj"] = (("time", "unit"), fuel)
     fuel_total = fuel.sum(axis=1)
-    lng = fuel_total / float(ds["lng_lhv_gj_per_t"])
+    lhv = float(ds["lng_lhv_gj_per_t"])
+    lng = fuel_total / lhv
     ds["lng_t"] = ("time", lng)
-    if float(ds["lng_tank_capacity_t"]) > 0:
-        tank = lng_plant.lng_tank_level_t(
-            lng, step_h, capacity_t=float(ds["lng_tank_capacity_t"]), initial_t=float(ds["lng_tank_initial_t"]),
-            boil_off_frac_per_day=float(ds["lng_boil_off_frac_per_day"]), delivery_t=float(ds["lng_delivery_t"]),
-            delivery_interval_h=float(ds["lng_delivery_interval_h"]), min_level_t=float(ds["lng_tank_min_t"]))
-        for k in ("lng_tank_t", "lng_delivered_t", "lng_boil_off_t", "lng_shortfall_t"):
-            ds[k] = ("time", np.asarray(tank[k], float))
-    else:
-        for k in ("lng_tank_t", "lng_delivered_t", "lng_boil_off_t", "lng_shortfall_t"):
-            ds[k] = ("time", np.zeros(n))
+    tank = lng_tank(ds, lng)
+    for k in TANK_VARS:
+        ds[k] = ("time", tank[k])
 
     grid = ds["grid_import_mw"].values
-    co2_gas = fuel_total * float(ds["gas_co2_t_per_gj"])
+    co2_per_gj = float(ds["gas_co2_t_per_gj"])
+    co2_gas = fuel_total * co2_per_gj
+    # boil-off the units did not burn is flared: its carbon still reaches the air as CO2
+    co2_flare = ds["lng_flared_t"].values * lhv * co2_per_gj
     co2_grid = np.maximum(grid, 0.0) * step_h * float(ds["grid_co2_t_per_mwh"])
-    ds["co2_t"] = ("time", co2_gas + co2_grid)
+    ds["co2_flare_t"] = ("time", co2_flare)
+    ds["co2_t"] = ("time", co2_gas + co2_flare + co2_grid)
 
     # supply by source
     sources = [*units, "grid", "solar", "battery"]
@@ -115,7 +116,8 @@ def settle(ds: xr.Dataset) -> xr.Dataset:
 
     # cost by item
     cost = np.zeros((n, len(COST_ITEMS)))
-    cost[:, 0] = fuel_total * float(ds["lng_price_usd_per_gj"])
+    # fuel: the gas burnt (boil-off included) and the boil-off flared, both bought as LNG
+    cost[:, 0] = (fuel_total + ds["lng_flared_t"].values * lhv) * float(ds["lng_price_usd_per_gj"])
     if nu:
         cost[:, 1] = (gen * ds["unit_vom_usd_per_mwh"].values[None, :]).sum(axis=1) * step_h
         cost[:, 2] = _start_costs(ds, step_h).sum(axis=1)
@@ -137,15 +139,45 @@ def settle(ds: xr.Dataset) -> xr.Dataset:
     return annotate(ds)
 
 
-def reserve_margin_mw(ds: xr.Dataset) -> np.ndarray:
-    """Headroom left after the largest running gas unit trips  [MW] (negative = not N-1 secure).
+TANK_VARS = ("lng_tank_t", "lng_scheduled_t", "lng_delivered_t", "lng_refused_t", "lng_boil_off_t",
+             "lng_drawn_t", "lng_flared_t", "lng_shortfall_t")
 
-    headroom = other running units' (available − output) + grid (capacity − import)
-    + battery (what it can still discharge for RESERVE_DURATION_H from its state of charge, plus the
-    charging it can stop)
-    − output of the largest running unit.  With no gas unit running it is the grid and battery
-    headroom alone.
+
+def lng_tank(ds: xr.Dataset, lng_use_t: np.ndarray) -> dict[str, np.ndarray]:
+    """The LNG tank under a burn (t per step): boil-off to the units first, the rest flared;
+    cargoes refused for want of room; fuel it cannot supply (:func:`models.lng_plant.lng_tank_level_t`,
+    INTERFACES §6).  All zeros without a tank."""
+    n = ds.sizes["time"]
+    if float(ds["lng_tank_capacity_t"]) <= 0:
+        return {k: np.zeros(n) for k in TANK_VARS}
+    tank = lng_plant.lng_tank_level_t(
+        np.asarray(lng_use_t, float), float(ds.attrs["step_h"]), capacity_t=float(ds["lng_tank_capacity_t"]),
+        initial_t=float(ds["lng_tank_initial_t"]), boil_off_frac_per_day=float(ds["lng_boil_off_frac_per_day"]),
+        delivery_t=float(ds["lng_delivery_t"]), delivery_interval_h=float(ds["lng_delivery_interval_h"]),
+        min_level_t=float(ds["lng_tank_min_t"]))
+    return {k: np.asarray(tank[k], float) for k in TANK_VARS}
+
+
+def reserve_margin_mw(ds: xr.Dataset) -> np.ndarray:
+    """Headroom left after the worst single contingency  [MW] (negative = not N-1 secure).
+
+    Two kinds of contingency (INTERFACES §1), the worse one counts:
+
+    * the largest running gas unit trips: other running units' (available − output) + grid
+      (capacity − import) + battery − that unit's output;
+    * one grid circuit is lost: all running units' (available − output) + battery + what the
+      remaining circuits can still take, ``grid_n1_capacity_mw − import`` (negative when they cannot
+      carry the import: a single-circuit feed loses all of it; ``grid_n1_capacity_mw`` absent counts
+      as 0).
+
+    The battery counts what it can still discharge for RESERVE_DURATION_H from its state of
+    charge, plus the charging it can stop.
     """
+    return _contingency_margins(ds)[0]
+
+
+def _contingency_margins(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(margin, margin after the unit trip, margin after the circuit loss)  [MW]."""
     n = ds.sizes["time"]
     step_h = float(ds.attrs["step_h"])
     grid_head = np.maximum(float(ds["grid_capacity_mw"]) - ds["grid_import_mw"].values, 0.0)
@@ -165,9 +197,16 @@ def reserve_margin_mw(ds: xr.Dataset) -> np.ndarray:
         k = gen.argmax(axis=1)
         largest = gen[np.arange(n), k]
         others = spare.sum(axis=1) - spare[np.arange(n), k]
+        gas_head = spare.sum(axis=1)
     else:
-        largest = others = np.zeros(n)
-    return others + grid_head + bat_head - largest
+        largest = others = gas_head = np.zeros(n)
+    unit_trip = others + grid_head + bat_head - largest
+    n1 = float(ds["grid_n1_capacity_mw"]) if "grid_n1_capacity_mw" in ds else 0.0
+    # after the circuit loss the other circuits carry up to n1: their spare (n1 - import) counts, and
+    # an import above n1 must come from the units and the battery (INTERFACES §1: the sign of this
+    # margin is that rule)
+    circuit = gas_head + bat_head + (n1 - ds["grid_import_mw"].values)
+    return np.minimum(unit_trip, circuit), unit_trip, circuit
 
 
 def _demand_charge(ds: xr.Dataset, grid: np.ndarray) -> np.ndarray:

@@ -104,10 +104,8 @@ def summary(ds: xr.Dataset, run_id: str) -> dict:
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "versions": versions,
         "kpi": kpi.kpis(ds),
-        "shortfalls": {
-            "unserved": kpi.shortfall_events(ds, "unserved_mw")[:50],
-            "cooling_deficit": kpi.shortfall_events(ds, "cooling_deficit_mw")[:50],
-        },
+        "shortfalls": kpi.shortfalls(ds),
+        "lng_cargoes_refused": kpi.lng_cargoes_refused(ds),
     }
     for k in ("baseline_cost_usd", "savings_vs_baseline_usd", "savings_vs_baseline_frac", "mip_gap",
               "solve_time_s"):

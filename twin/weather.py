@@ -1,7 +1,7 @@
 """Weather inputs: the bundled synthetic typical years, or an EPW file, on the run's time axis.
 
 :func:`load_weather` returns an :class:`xarray.Dataset` with ``ambient_drybulb_c``,
-``ambient_wetbulb_c``, ``ambient_rh_frac``, ``ghi_w_m2`` and ``wind_m_s`` on a ``time``
+``ambient_wetbulb_c``, ``ambient_rh_frac``, ``ghi_w_m2``, ``wind_m_s`` and ``ambient_pressure_pa`` on a ``time``
 coordinate of naive ``datetime64[ns]`` in the site's local standard time.
 
 Both sources are first turned into one hourly table of the non-leap reference year
@@ -59,13 +59,14 @@ MAX_GAP_H = 6
 MAX_EPW_BYTES = 20_000_000
 
 HOURS_PER_YEAR = 8760
-_VARS = ("drybulb_c", "wetbulb_c", "rh_frac", "ghi_w_m2", "wind_m_s")
+_VARS = ("drybulb_c", "wetbulb_c", "rh_frac", "ghi_w_m2", "wind_m_s", "pressure_pa")
 _OUT = {
     "drybulb_c": ("ambient_drybulb_c", "degC", "ambient dry-bulb temperature"),
     "wetbulb_c": ("ambient_wetbulb_c", "degC", "ambient wet-bulb temperature"),
     "rh_frac": ("ambient_rh_frac", "1", "ambient relative humidity (fraction)"),
     "ghi_w_m2": ("ghi_w_m2", "W m-2", "global horizontal irradiance"),
     "wind_m_s": ("wind_m_s", "m s-1", "wind speed"),
+    "pressure_pa": ("ambient_pressure_pa", "Pa", "ambient (station) air pressure"),
 }
 _MONTH_START_DOY = np.concatenate([[0], np.cumsum([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30])])
 
@@ -106,23 +107,59 @@ def _freeze(table: dict) -> dict:
     return table
 
 
+def _header_elevation_m(path: str) -> float:
+    """Elevation from a typical-year file's ``# elevation_m: 26 (...)`` header line; 0 if absent."""
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.startswith("#"):
+                break
+            key, _, rest = line[1:].partition(":")
+            if key.strip() == "elevation_m":
+                try:
+                    return float(rest.split()[0])
+                except (IndexError, ValueError):
+                    raise ValueError(f"weather file {path}: elevation_m header {rest.strip()!r} is not "
+                                     "a number of metres") from None
+    return 0.0
+
+
 @functools.lru_cache(maxsize=32)
 def _typical_table(path: str) -> dict:
-    """Parse one typical-year CSV into read-only hourly arrays (cached on the path)."""
+    """Parse one typical-year CSV into read-only hourly arrays (cached on the path).
+
+    The wet-bulb is recomputed from dry-bulb and RH at the standard-atmosphere pressure of
+    the site's elevation (file header) with :func:`models.psychro.wetbulb_c`; the file's own
+    ``wetbulb_c`` column (a Stull fit at sea level) is not used.
+    """
+    from models.psychro import pressure_from_elevation_pa
+
     df = pd.read_csv(path, comment="#")
-    missing = [c for c in ("time_local", *_VARS) if c not in df.columns]
+    missing = [c for c in ("time_local", *_VARS[:5]) if c not in df.columns]
     if missing:
         raise ValueError(f"weather file {path}: missing columns {', '.join(missing)}")
     if len(df) != HOURS_PER_YEAR:
         raise ValueError(f"weather file {path}: has {len(df)} rows; a typical year needs "
                          f"{HOURS_PER_YEAR}")
-    return _freeze({v: df[v].to_numpy(dtype=float) for v in _VARS})
+    table = {v: df[v].to_numpy(dtype=float) for v in _VARS[:5]}
+    table["pressure_pa"] = np.full(HOURS_PER_YEAR, float(pressure_from_elevation_pa(_header_elevation_m(path))))
+    table["wetbulb_c"] = _wetbulb_c(table["drybulb_c"], table["rh_frac"], table["pressure_pa"])
+    return _freeze(table)
 
 
-def _wetbulb_c(t_drybulb_c, rh_frac):
-    from models.psychro import wetbulb_stull_c
+def _wetbulb_c(t_drybulb_c, rh_frac, pressure_pa=101325.0, t_dewpoint_c=None):
+    """Wet-bulb [degC] by ASHRAE 2017 psychrometrics (PsychroLib's method), from the dew point
+    where one is given and finite, else from RH."""
+    from models.psychro import wetbulb_c, wetbulb_from_dewpoint_c
 
-    return np.asarray(wetbulb_stull_c(t_drybulb_c, rh_frac), dtype=float)
+    tw = np.asarray(wetbulb_c(t_drybulb_c, np.clip(rh_frac, 0.0, 1.0), pressure_pa), dtype=float)
+    if t_dewpoint_c is not None:
+        td = np.asarray(t_dewpoint_c, dtype=float)
+        ok = np.isfinite(td)
+        if ok.any():
+            tw_dp = np.asarray(wetbulb_from_dewpoint_c(t_drybulb_c, np.where(ok, td, 0.0), pressure_pa),
+                               dtype=float)
+            tw = np.where(ok & np.isfinite(np.asarray(t_drybulb_c, dtype=float)), tw_dp, tw)
+    return tw
 
 
 #: the EPW columns the twin reads: (0-based field, name, missing-value code, low, high, inclusive)
@@ -131,7 +168,12 @@ _EPW_COLS = (
     (8, "relative humidity [%]", 999.0, 0.0, 110.0, True),
     (13, "global horizontal radiation [Wh/m2]", 9999.0, 0.0, 1500.0, True),
     (21, "wind speed [m/s]", 999.0, 0.0, 40.0, True),
+    # optional: used where present, else RH and the standard atmosphere at the site's elevation
+    (7, "dew point temperature [degC]", 99.9, -70.0, 70.0, False),
+    (9, "atmospheric station pressure [Pa]", 999999.0, 31_000.0, 120_000.0, True),
 )
+#: the first columns of _EPW_COLS are required (gaps filled or refused); the rest are optional
+_EPW_REQUIRED = 4
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -277,17 +319,25 @@ def _epw_table_cached(path: str, mtime_ns: int, size: int) -> dict:
         labels[pos[i]] = f"line {i + 9} ({_stamp(month[i], day[i], hour[i])})"
     filled = {}
     for j, (_, name, *_r) in enumerate(_EPW_COLS):
+        if j >= _EPW_REQUIRED:
+            continue  # optional columns: a missing hour falls back (see below), nothing is filled
         k = _fill_gaps(p, name, placed[:, j], labels)
         if k:
             filled[name.split(" [")[0]] = k
-    t, rh_pct, ghi_hour_ending, wind = placed.T
+    t, rh_pct, ghi_hour_ending, wind, t_dew, pressure = placed.T
     rh = np.clip(rh_pct / 100.0, 0.0, 1.0)
     ghi = 0.5 * (ghi_hour_ending + np.roll(ghi_hour_ending, -1))
+    # the file's own dew point and station pressure where it has them; otherwise RH and the
+    # standard atmosphere at the header's elevation
+    from models.psychro import pressure_from_elevation_pa
+
+    p_site = float(pressure_from_elevation_pa(meta["altitude_m"]))
+    pressure = np.where(np.isfinite(pressure), pressure, p_site)
     if filled:
         log.info("%s: filled %s missing hour(s) by linear interpolation", p, filled)
     meta["gaps_filled_h"] = filled
-    return _freeze({"drybulb_c": t.copy(), "rh_frac": rh, "wetbulb_c": _wetbulb_c(t, rh), "ghi_w_m2": ghi,
-                    "wind_m_s": wind.copy(), "meta": meta})
+    return _freeze({"drybulb_c": t.copy(), "rh_frac": rh, "wetbulb_c": _wetbulb_c(t, rh, pressure, t_dew),
+                    "ghi_w_m2": ghi, "wind_m_s": wind.copy(), "pressure_pa": pressure, "meta": meta})
 
 
 def _epw_table(path: str) -> dict:
@@ -417,7 +467,7 @@ def load_weather(source, *, site_id=None, path=None, start, end, step="1h",
     -------
     xarray.Dataset
         ``ambient_drybulb_c`` [degC], ``ambient_wetbulb_c`` [degC], ``ambient_rh_frac`` [-],
-        ``ghi_w_m2`` [W/m2] and ``wind_m_s`` [m/s] on ``time`` (naive datetime64[ns]),
+        ``ghi_w_m2`` [W/m2], ``wind_m_s`` [m/s] and ``ambient_pressure_pa`` [Pa] on ``time`` (naive datetime64[ns]),
         each with ``units`` and ``long_name``; attributes name the source, site,
         latitude/longitude and ``utc_offset_h``.
 
@@ -433,15 +483,18 @@ def load_weather(source, *, site_id=None, path=None, start, end, step="1h",
     The typical year repeats for every calendar year: a time stamp is read by its month,
     day and time of day from the non-leap reference year (29 February reads 28 February).
     Between hour marks every variable, GHI included, is interpolated linearly in time;
-    values at the hour marks are returned unchanged. Wet-bulb temperatures of EPW files come
-    from :func:`models.psychro.wetbulb_stull_c` (Stull 2011) on dry-bulb and RH.
+    values at the hour marks are returned unchanged. Wet-bulb temperatures come from the
+    ASHRAE 2017 psychrometrics of :mod:`models.psychro` (PsychroLib's method): for EPW files
+    from the file's dry-bulb, dew point and station pressure (RH and the standard atmosphere
+    at the header's elevation where those fields are missing); for typical years from
+    dry-bulb, RH and the standard atmosphere at the site's elevation (file header).
 
     References
     ----------
     .. [1] U.S. DOE, EnergyPlus Auxiliary Programs, "Weather Converter Program" (EPW data
        dictionary: hour-ending rows 1-24, irradiance as the hour's mean).
-    .. [2] Stull, R. (2011). Wet-bulb temperature from relative humidity and air temperature.
-       J. Appl. Meteor. Climatol. 50, 2267-2269.
+    .. [2] ASHRAE (2017). Handbook - Fundamentals, ch. 1; Meyer, D., Thevenard, D. (2019).
+       PsychroLib, J. Open Source Software 4(33), 1137.
     """
     times = _time_axis(start, end, step)
     if source == "typical":

@@ -75,7 +75,7 @@ def test_tower_mode_water_and_deficit():
     out = liquid_loop_power(Q, 33.0, 30.0, heat_rejection="tower")
     # coolest supply 30 + 3.9 + 2.2 = 36.1 °C <= 40 °C: no deficit, supply held at the limit
     assert out["cooling_deficit_mw"] == 0.0 and out["t_supply_c"] == 40.0
-    w = cooling_tower_water_m3_per_h(Q_REJ)
+    w = cooling_tower_water_m3_per_h(Q_REJ, 33.0, 30.0, approach_k=3.9)
     assert out["water_m3_per_h"] == pytest.approx(w["water_m3_per_h"])
     assert out["fan_power_mw"] == pytest.approx(0.013 * Q_REJ)
     hot = liquid_loop_power(Q, 37.0, 36.0, heat_rejection="tower")
@@ -130,3 +130,54 @@ def test_bad_inputs():
         liquid_loop_power(1.0, 30.0, 25.0)
     with pytest.raises(ValueError, match="heat_mw=-2"):
         liquid_loop_power(-2.0, 30.0, 25.0, **DRY)
+
+
+ADIA = dict(dry_cooler_capacity_mw=10.0, dry_cooler_adiabatic=True, dry_cooler_adiabatic_effectiveness=0.8,
+            dry_cooler_adiabatic_switch_on_c=26.0, dry_cooler_design_air_rise_k=10.0)
+
+
+def test_adiabatic_precooling_hand_values():
+    # EnergyPlus direct evaporative cooler (Engineering Reference): T_out = T_db - eff (T_db - T_wb) at the
+    # inlet wet-bulb; 36 degC / 27 degC, eff 0.8 -> 28.8 degC entering the coil
+    psychrolib = pytest.importorskip("psychrolib")
+    psychrolib.SetUnitSystem(psychrolib.SI)
+    wet = liquid_loop_power(9.0, 36.0, 27.0, **ADIA)
+    dry = liquid_loop_power(9.0, 28.8, 27.0, **{**ADIA, "dry_cooler_adiabatic": False})
+    assert wet["fan_power_mw"] == pytest.approx(dry["fan_power_mw"])
+    assert wet["fan_speed_frac"] == pytest.approx(dry["fan_speed_frac"])
+    # water: air flow s x Q_d / (1006 J/kg/K x 10 K) times the humidity-ratio rise (PsychroLib 2.5)
+    dw = (psychrolib.GetHumRatioFromTWetBulb(28.8, 27.0, 101325.0)
+          - psychrolib.GetHumRatioFromTWetBulb(36.0, 27.0, 101325.0))
+    evap = wet["fan_speed_frac"] * 10.0e6 / (1006.0 * 10.0) * dw * 3.6
+    assert wet["water_evaporation_m3_per_h"] == pytest.approx(evap, rel=1e-3)
+    assert wet["water_blowdown_m3_per_h"] == pytest.approx(evap / 4.0, rel=1e-3)  # 5 cycles of concentration
+    # below the switch-on temperature the pads stay dry: no water, same as a plain dry cooler
+    cool = liquid_loop_power(9.0, 25.0, 20.0, **ADIA)
+    assert cool["water_m3_per_h"] == 0.0
+    assert cool["fan_power_mw"] == pytest.approx(liquid_loop_power(9.0, 25.0, 20.0, dry_cooler_capacity_mw=10.0)[
+        "fan_power_mw"])
+    # NaN stays local
+    out = liquid_loop_power(np.array([9.0, np.nan]), np.array([36.0, 36.0]), np.array([27.0, 27.0]), **ADIA)
+    assert np.isfinite(out["water_m3_per_h"][0]) and np.isnan(out["water_m3_per_h"][1])
+
+
+def test_adiabatic_dry_cooler_removes_the_hcmc_april_deficit():
+    # issue #9 item 8: the samsung-cmc-hcmc immersion hall (29.7 MW IT at full power, dry coolers sized
+    # 1.1 x IT for a 35 degC design day, W45 tank) carries its IT and, since item 10, the heat of its
+    # electrical rooms (UPS + transformers, 3.9 % of IT in twin.couple); at full power it runs short on the
+    # hottest April afternoons of the HCMC typical year (up to 36.4 degC); pads at 80 % effectiveness
+    # bring the coil air under 30 degC
+    from twin.weather import load_weather
+
+    w = load_weather("typical", site_id="ho_chi_minh_city", start="2025-04-01", end="2025-05-01", step="1h")
+    kw = dict(dry_cooler_capacity_mw=1.1 * 29.744, t_supply_max_c=45.0, loop_dt_k=20.0,
+              fluid_density_kg_m3=820.0, fluid_cp_j_kg_k=2200.0, pump_head_kpa=150.0, pump_eff=0.65)
+    tdb, twb = w["ambient_drybulb_c"].values, w["ambient_wetbulb_c"].values
+    heat = 29.744 * 1.039
+    dry = liquid_loop_power(heat, tdb, twb, **kw)
+    wet = liquid_loop_power(heat, tdb, twb, dry_cooler_adiabatic=True, dry_cooler_adiabatic_effectiveness=0.8,
+                            pressure_pa=w["ambient_pressure_pa"].values, **kw)
+    assert dry["cooling_deficit_mw"].sum() > 0.0
+    assert wet["cooling_deficit_mw"].sum() == 0.0
+    assert wet["fan_power_mw"].sum() < dry["fan_power_mw"].sum()
+    assert wet["water_m3_per_h"].sum() > 0.0  # the water is counted

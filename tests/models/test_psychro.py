@@ -71,3 +71,71 @@ def test_rh_percent_rejected_with_field_name():
         wetbulb_stull_c(20.0, 50.0)
     with pytest.raises(ValueError, match="rh_frac"):
         dewpoint_magnus_c(np.array([20.0, 21.0]), np.array([0.5, -0.1]))
+
+
+# ------------------------------------------------------------ ASHRAE 2017 psychrometrics vs PsychroLib
+psychrolib = pytest.importorskip("psychrolib")
+psychrolib.SetUnitSystem(psychrolib.SI)
+
+from models import psychro  # noqa: E402
+
+
+@pytest.mark.parametrize("pressure_pa", [101325.0, 89874.5])  # sea level and 1000 m (ASHRAE eq. 3)
+def test_wetbulb_within_0p2_k_of_psychrolib(pressure_pa):
+    # issue #9 item 7: within 0.2 K of the library on -10..45 degC x 5..100 % RH; the reference is
+    # PsychroLib 2.5 GetTWetBulbFromRelHum (Meyer & Thevenard 2019, ASHRAE 2017 Fundamentals ch. 1)
+    t = np.linspace(-10.0, 45.0, 56)[:, None]
+    rh = np.linspace(0.05, 1.0, 20)[None, :]
+    ours = psychro.wetbulb_c(t, rh, pressure_pa)
+    ref = np.vectorize(lambda a, b: psychrolib.GetTWetBulbFromRelHum(a, b, pressure_pa))(t, rh)
+    assert np.abs(ours - ref).max() < 0.2
+    assert np.abs(ours - ref).max() < 0.002  # in practice: PsychroLib's own 0.001 K tolerance
+    # Stull's fit does not meet the criterion on this grid (errs up to ~1.8 K)
+    assert np.abs(wetbulb_stull_c(t, rh) - ref).max() > 0.2
+
+
+def test_wetbulb_reference_values():
+    # ASHRAE/PsychroLib: 20 degC, 50 % RH, 101325 Pa -> 13.78 degC (PsychroLib 2.5: 13.7836)
+    assert psychro.wetbulb_c(20.0, 0.5) == pytest.approx(13.7836, abs=1e-3)
+    # lower pressure, same RH -> lower wet-bulb (more evaporation per kg of air)
+    assert psychro.wetbulb_c(20.0, 0.5, 89874.5) < psychro.wetbulb_c(20.0, 0.5) - 0.2
+    assert psychro.wetbulb_c(25.0, 1.0) == pytest.approx(25.0, abs=1e-3)
+
+
+def test_pressure_from_elevation_matches_psychrolib():
+    # ASHRAE 2017 ch. 1 eq. 3 via PsychroLib GetStandardAtmPressure; 101325 Pa at sea level
+    z = np.array([0.0, 26.0, 110.0, 1000.0])
+    ref = [psychrolib.GetStandardAtmPressure(v) for v in z]
+    np.testing.assert_allclose(psychro.pressure_from_elevation_pa(z), ref, rtol=1e-12)
+    assert psychro.pressure_from_elevation_pa(0.0) == 101325.0
+
+
+def test_humidity_ratio_enthalpy_dewpoint_match_psychrolib():
+    t, rh, p = 30.0, 0.6, 100000.0
+    w_ref = psychrolib.GetHumRatioFromRelHum(t, rh, p)
+    assert psychro.humidity_ratio_from_rh(t, rh, p) == pytest.approx(w_ref, rel=1e-12)
+    tw = psychrolib.GetTWetBulbFromRelHum(t, rh, p)
+    assert psychro.humidity_ratio_from_wetbulb(t, tw, p) == pytest.approx(w_ref, rel=1e-3)
+    assert psychro.moist_air_enthalpy_j_per_kg(t, w_ref) == pytest.approx(
+        psychrolib.GetMoistAirEnthalpy(t, w_ref), rel=1e-12)
+    assert psychro.saturated_humidity_ratio(t, p) == pytest.approx(psychrolib.GetSatHumRatio(t, p), rel=1e-12)
+    for td in (-5.0, 10.0, 22.0):
+        assert psychro.wetbulb_from_dewpoint_c(t, td, p) == pytest.approx(
+            psychrolib.GetTWetBulbFromTDewPoint(t, td, p), abs=2e-3)
+        assert psychro.humidity_ratio_from_dewpoint(td, p) == pytest.approx(
+            psychrolib.GetHumRatioFromTDewPoint(td, p), rel=1e-12)
+    h = psychrolib.GetSatAirEnthalpy(27.0, p)
+    assert psychro.saturation_temperature_from_enthalpy_c(h, p) == pytest.approx(27.0, abs=1e-5)
+
+
+def test_ashrae_functions_keep_labels_and_nan_locality():
+    t = np.array([10.0, np.nan, 30.0])
+    tw = psychro.wetbulb_c(t, 0.5)
+    assert np.isnan(tw[1]) and np.isfinite(tw[[0, 2]]).all()
+    da = psychro.wetbulb_c(xr.DataArray(t, dims="time"), 0.5)
+    assert isinstance(da, xr.DataArray) and da.dims == ("time",)
+    assert isinstance(psychro.wetbulb_c(20.0, 0.5), float)
+    with pytest.raises(ValueError, match="pressure_pa"):
+        psychro.wetbulb_c(20.0, 0.5, -1.0)
+    with pytest.raises(ValueError, match="rh_frac"):
+        psychro.wetbulb_c(20.0, 50.0)

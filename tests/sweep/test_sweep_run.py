@@ -195,9 +195,12 @@ def test_existing_scheduler_address(tmp_path, capsys):
             assert len(c.scheduler_info()["workers"]) == 1
     ds = open_sweep(out)
     assert set(ds["status"].values.astype(str)) <= {"ok", "shortfall"}
-    # fuel cost per GJ burnt is the swept LNG price: 8 USD/MMBtu / 1.055056 GJ/MMBtu (NIST SP 811)
+    # fuel cost per GJ burnt (LHV) is the swept LNG price, quoted on HHV: 8 USD/MMBtu / 1.055056 GJ/MMBtu
+    # (NIST SP 811) x HHV/LHV of the stated LNG (issue #9 item 1)
+    from models.lng_plant import HHV_PER_LHV
+
     fuel_usd = ds["cost_breakdown_usd"].sel(cost_item="fuel").values
     fuel_gj = ds["fuel_gj"].values
     assert fuel_gj[0] > 0
-    assert fuel_usd[0] / fuel_gj[0] == pytest.approx(8 / 1.055056, rel=1e-6)
+    assert fuel_usd[0] / fuel_gj[0] == pytest.approx(8 / 1.055056 * HHV_PER_LHV, rel=1e-6)
     assert "2 member(s)" in capsys.readouterr().out
