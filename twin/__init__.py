@@ -6,6 +6,7 @@ The Python API::
     sc = twin.load_scenario("default")          # a file path or a preset name
     run = twin.simulate(sc)                      # physics + the operator's baseline dispatch
     opt = twin.optimise(sc)                      # least-cost N-1-secure dispatch (Pyomo + HiGHS)
+    disp = twin.optimise_dispatch(physics)       # the dispatch alone, on a physics Dataset
     path = twin.save_run(opt, "runs")            # runs/<run-id>/{run.nc, scenario.yaml, summary.json}
     same = twin.open_run(path)
     twin.kpi.pue(same)
@@ -21,9 +22,10 @@ except ImportError:  # pragma: no cover
     _optimise_module = None
 
 from twin import kpi  # noqa: E402
+from twin.optimise import optimise_dispatch  # noqa: E402
 from twin.pipeline import optimise, simulate  # noqa: E402
 from twin.scenario import Scenario, ScenarioError, load_scenario, loads_scenario  # noqa: E402
 from twin.store import list_runs, open_run, save_run  # noqa: E402
 
 __all__ = ["Scenario", "ScenarioError", "kpi", "list_runs", "load_scenario", "loads_scenario", "open_run",
-           "optimise", "save_run", "simulate"]
+           "optimise", "optimise_dispatch", "save_run", "simulate"]
