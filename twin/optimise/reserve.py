@@ -14,13 +14,14 @@ from twin.optimise import storage, units
 from twin.optimise.rows import param
 
 
-def add_reserve(m, pb, T, *, obj: list, grid_capacity_mw=None, battery_power_mw=None) -> None:
+def add_reserve(m, pb, T, *, obj: list, grid_capacity_mw=None, battery_power_mw=None,
+                battery_energy_mwh=None) -> None:
     """Add ``short, req, any_on`` and the reserve row per step; costs ``obj_short[t]`` per MW.
 
     Headroom counted: gas (:func:`twin.optimise.units.headroom`), grid (when there is a feed)
     and battery (when there is one).  ``grid_capacity_mw`` / ``battery_power_mw``: as in
     :func:`twin.optimise.grid.add_grid` / :func:`twin.optimise.storage.add_battery` (numbers or
-    planning expressions).  Mutable: ``head_pmin[t, u]`` (avail - pmin), ``obj_short[t]``.
+    planning expressions; ``battery_energy_mwh`` sets the SOC floor of the battery headroom).  Mutable: ``head_pmin[t, u]`` (avail - pmin), ``obj_short[t]``.
     """
     U = range(pb.nu)
     TU = [(t, u) for t in T for u in U]
@@ -39,7 +40,7 @@ def add_reserve(m, pb, T, *, obj: list, grid_capacity_mw=None, battery_power_mw=
         for t in T:
             head[t] = head[t] + grid_rows.headroom(m, pb, t, grid_capacity_mw)
     if pb.has_battery:
-        bh = storage.battery_headroom(m, pb, T, power_mw=battery_power_mw)
+        bh = storage.battery_headroom(m, pb, T, power_mw=battery_power_mw, energy_mwh=battery_energy_mwh)
         for t in T:
             head[t] = head[t] + bh[t]
     m.reserve = pyo.Constraint(T, rule=lambda m, t: head[t] + m.short[t] >= m.req[t])

@@ -12,7 +12,7 @@ import pyomo.environ as pyo
 from twin.optimise.rows import is_number, param
 
 
-def add_units(m, pb, T, *, obj: list, built=None) -> tuple[dict, dict]:
+def add_units(m, pb, T, *, obj: list, built=None, cyclic: bool = False) -> tuple[dict, dict]:
     """Add the unit rows of ``pb`` (a :class:`~twin.optimise.problem.Problem`) over steps ``T``.
 
     Creates the mutable parameters ``pmin, avail, width, c_on, c_seg, f_on, f_seg, on0, p0,
@@ -22,6 +22,9 @@ def add_units(m, pb, T, *, obj: list, built=None) -> tuple[dict, dict]:
     ``built`` (planning): ``{u: expression}`` the number of units of column ``u`` built (a
     Pyomo integer variable or expression, at most ``pb.size[u]``); adds ``on <= built``.
     Without it the count online is bounded by ``pb.size``.
+
+    ``cyclic`` (planning on representative days): the last step precedes the first (commitment
+    and ramps wrap around; ``on0``/``p0`` are then unused).
 
     Returns ``(gen, fuel)``: per step, the expression of gas output [MW] and fuel [GJ per step].
     """
@@ -61,8 +64,10 @@ def add_units(m, pb, T, *, obj: list, built=None) -> tuple[dict, dict]:
         fuel_expr[t] = sum(m.f_on[t, u] * m.on[t, u] + sum(m.f_seg[t, u, k] * m.seg[t, u, k] for k in K)
                            for u in U)
 
+    last = max(T)
+
     def trans(m, t, u):
-        prev = m.on[t - 1, u] if t > 0 else m.on0[u]
+        prev = m.on[t - 1, u] if t > 0 else (m.on[last, u] if cyclic else m.on0[u])
         return m.on[t, u] - prev == m.start[t, u] - m.stop[t, u]
 
     m.trans = pyo.Constraint(TU, rule=trans)
@@ -82,12 +87,14 @@ def add_units(m, pb, T, *, obj: list, built=None) -> tuple[dict, dict]:
         # per running unit: the group's output above minimum moves at most one ramp per
         # unit running (after the step for up, before it for down)
         def ramp_up(m, t, u):
-            prev = sum(m.seg[t - 1, u, k] for k in K) if t > 0 else m.p0[u]
+            prev = sum(m.seg[(t - 1) % (last + 1) if cyclic else t - 1, u, k] for k in K) if (t > 0 or cyclic) \
+                else m.p0[u]
             return above(t, u) - prev <= float(pb.ramp_step[u]) * m.on[t, u]
 
         def ramp_dn(m, t, u):
-            prev = sum(m.seg[t - 1, u, k] for k in K) if t > 0 else m.p0[u]
-            prev_on = m.on[t - 1, u] if t > 0 else m.on0[u]
+            tp = (t - 1) % (last + 1) if cyclic else t - 1
+            prev = sum(m.seg[tp, u, k] for k in K) if (t > 0 or cyclic) else m.p0[u]
+            prev_on = m.on[tp, u] if (t > 0 or cyclic) else m.on0[u]
             return prev - above(t, u) <= float(pb.ramp_step[u]) * prev_on
 
         m.ramp_up = pyo.Constraint(r_idx, rule=ramp_up)

@@ -64,9 +64,15 @@ def check_plan_scenario(sc: Scenario) -> None:
         if all(f.tank_capacity_t <= 0 for f in fuels):
             raise _err("fuel.tank_capacity_t", sc.fuel.tank_capacity_t,
                        "gas unit candidates need an LNG tank: set fuel.tank_capacity_t > 0")
+    tariffs = []
     for i, o in enumerate(cand.grid):
-        if (o.tariff or sc.power.grid.tariff) is None:
+        t = o.tariff or sc.power.grid.tariff
+        if t is None:
             raise _err(f"candidates.grid[{i}].tariff", None, "a grid option needs a tariff (here or power.grid.tariff)")
+        if tariffs and t != tariffs[0]:
+            raise _err(f"candidates.grid[{i}].tariff", t, f"differs from the first option's {tariffs[0]!r}; "
+                       "the grid options of one plan share a tariff")
+        tariffs.append(t)
     d0 = decision_date(sc)
     if d0 > sc.phases[0].start:
         raise _err("candidates.decision_date", str(d0.date()), f"is after the first phase's start "
@@ -229,23 +235,20 @@ def plan_physics(sc: Scenario) -> PlanPhysics:
     bat = {"power_mw": 1.0, "energy_mwh": 1.0, "model": cand.battery.model}
     tariff = sc.power.grid.tariff or next((o.tariff for o in cand.grid if o.tariff), None)
     grid = {"capacity_mw": 1.0, "tariff": tariff} if tariff else {"capacity_mw": 0.0}
-    base_sc = _bare(sc, [h0], gas_units=[{"model": m, "count": 1} for m in models],
+    # max_count + 1 units of each model (one commitment group each): room for the marginal unit
+    counts = {g.model: g.max_count + 1 for g in cand.gas_units if g.max_count > 0}
+    base_sc = _bare(sc, [h0], gas_units=[{"model": m, "count": counts[m], "initial_on": 0} for m in models],
                     solar={**sc.power.solar.model_dump(mode="json"), "capacity_mwp": 1.0}, battery=bat, grid=grid)
-    if models:
-        data = base_sc.model_dump(mode="json")
-        data["fuel"] = fuel.model_dump(mode="json")
-        base_sc = parse_scenario(data, source="plan physics", origin=sc._origin)
+    data = base_sc.model_dump(mode="json")
+    data["fuel"] = fuel.model_dump(mode="json")
+    # prices enter the plan's objective through its own discounted price paths: none here
+    data["economics"]["carbon_price_usd_per_t"] = 0.0
+    data["economics"]["co2_cap_t"] = None
+    data["flexibility"]["training_shift_frac"] = 0.0
+    base_sc = parse_scenario(data, source="plan physics", origin=sc._origin)
     base = couple(base_sc)
     gas = base[[v for v in base.data_vars if "unit" in base[v].dims]]
-    gas = gas.assign_coords(unit=np.array(models, dtype=object))
-    prices = {}
-    for o in cand.grid:
-        t = o.tariff or sc.power.grid.tariff
-        if t == tariff:
-            prices[o.name] = np.asarray(base["grid_price_usd_per_mwh"].values, float)
-        else:
-            ds = couple(_bare(sc, [h0], grid={"capacity_mw": 1.0, "tariff": t}))
-            prices[o.name] = np.asarray(ds["grid_price_usd_per_mwh"].values, float)
+    prices = {o.name: np.asarray(base["grid_price_usd_per_mwh"].values, float) for o in cand.grid}
     return PlanPhysics(time=pd.DatetimeIndex(base["time"].values), step_h=float(base.attrs["step_h"]),
                        phases=phases, gas=gas, solar_per_mwp=np.asarray(base["solar_available_mw"].values, float),
                        wetbulb_c=np.asarray(base["ambient_wetbulb_c"].values, float), grid_price=prices, base=base)

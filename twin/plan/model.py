@@ -12,17 +12,26 @@ Decisions
 
 Operation
 ---------
-Each phase runs on the representative days of :mod:`twin.plan.periods`, each day cyclic (its
-last hour precedes its first: commitment, battery charge).  The rows are those of the dispatch
-model for each kind of equipment with the investment variable in place of the installed size:
-clustered commitment (an integer number of units of a model online, at most ``N[g, p]``), output
-and convex piecewise fuel of each model, starts at their cold-start cost, battery charge and
-discharge within ``bp``, charge within ``be`` and the SOC window, PV within ``pv`` times the output
-per MWp, grid import within the energised option's capacity at its time-of-use price, unserved load
-at VoLL, and the N-1 reserve of :mod:`twin.optimise` (the larger of the trip of the largest running
-unit, with the grid's headroom, and the loss of one grid circuit, without it).  The facility power of
-a phase is the sum over halls of the chosen cooling alternative's facility power; the cooling
+Each phase runs on the representative days of :mod:`twin.plan.periods`: one Pyomo block per
+(phase, day), each day cyclic (its last hour precedes its first: commitment, ramps, battery
+charge).  Every block is composed of the dispatch model's own row modules -- no constraint is
+written twice: :func:`twin.optimise.units.add_units` (clustered commitment: an integer number of
+units of each model online, at most ``N[g, p]``; output on the convex fuel segments, min up/down,
+ramps, start costs), :func:`twin.optimise.grid.add_grid` (import within the energised option's
+capacity, time-of-use price, demand charge), :func:`twin.optimise.solar.add_solar` (PV within
+``pv`` times the output per MWp), :func:`twin.optimise.storage.add_battery` (within ``bp`` and
+``be``), :func:`twin.optimise.load.add_unserved` (VoLL) and
+:func:`twin.optimise.reserve.add_reserve` (N-1: the trip of the largest running unit of a model
+covered by gas, grid and battery headroom).  The bus balance is the plan's own: the facility power
+of a phase is the sum over halls of the chosen cooling alternative's facility power.  The cooling
 deficit of an alternative is priced at ``cooling_deficit_usd_per_mwh``.
+
+``reserve="built"`` (the default) ties each model's "any unit on" indicator of the reserve rows to
+"any unit of the model built" (one binary per model and phase instead of one per hour): the N-1
+requirement then covers the largest unit built even in hours it is off -- conservative, and far
+faster to solve; ``reserve="running"`` keeps the dispatch's hourly indicator.  ``commitment=
+"relaxed"`` solves the units online as a continuous number (the linear relaxation of clustered
+commitment); ``"integer"`` keeps them integer.
 
 Objective
 ---------
@@ -36,10 +45,10 @@ Net present value (:class:`twin.plan.inputs.Discounting`) of
 * operating cost of each phase: each representative day's cost times the days it stands for, per
   year of the phase; fuel at the plan's LNG price path and CO2 at the carbon price path.
 
-Simplifications (the full-year check of every phase measures what they cost): no minimum up/down
-or ramp limits on the representative days; no LNG tank (each phase's LNG logistics is checked in the
-full-year run); no flexible training load or chilled-water storage; the demand charge is taken on
-the phase's highest import every month.
+Simplifications (the full-year check of every phase measures what they cost): no LNG tank (each
+phase's LNG logistics is checked in the full-year run); no flexible training load or chilled-water
+storage; the demand charge is taken on each representative day's peak import, weighted by the days
+it stands for; the min up/down rows see no history before a day's first hour.
 """
 
 from __future__ import annotations
@@ -51,7 +60,14 @@ import numpy as np
 import pyomo.environ as pyo
 
 from twin import catalog
-from twin.optimise import lower_convex_envelope
+from twin.optimise import grid as grid_rows
+from twin.optimise import load as load_rows
+from twin.optimise import reserve as reserve_rows
+from twin.optimise import solar as solar_rows
+from twin.optimise import storage as storage_rows
+from twin.optimise import units as unit_rows
+from twin.optimise.problem import Problem, prepare
+from twin.optimise.rows import param
 from twin.plan.inputs import (
     BATTERY_ENERGY,
     BATTERY_POWER,
@@ -60,7 +76,6 @@ from twin.plan.inputs import (
     SOLAR,
     Discounting,
     PlanPhysics,
-    cooling_alternatives,
     grid_available,
     grid_connection_cost_usd,
     year_scale,
@@ -81,59 +96,81 @@ class PlanData:
     rep: RepDays
     disc: Discounting
     path: str  # the LNG price path the objective uses
+    reserve: str = "built"
+    commitment: str = "relaxed"
 
 
-def _scalar(phys: PlanPhysics, name: str) -> float:
-    return float(phys.base[name].values)
+def problem(d: PlanData) -> tuple[Problem, list[int]]:
+    """The dispatch model's problem data for the candidate plant (one commitment column per model),
+    and the model index of each column."""
+    pb = prepare(d.phys.base, group=True)
+    models = list(np.asarray(d.phys.base["unit_model"].values).astype(str)) if pb.n_units else []
+    col_model = [d.models.index(models[int(mem[0])]) for mem in pb.members]
+    if len(set(col_model)) != len(col_model):
+        raise ValueError("plan: a candidate gas model split into several commitment groups")
+    return pb, col_model
 
 
-def gas_curves(phys: PlanPhysics):
-    """Per model: available output, minimum output, segment widths and slopes (convex), fuel at
-    minimum  -- from the physics layer's fuel curve, as the dispatch model takes it."""
-    g = phys.gas
-    if g.sizes.get("unit", 0) == 0:
-        z = np.zeros((len(phys.time), 0))
-        return z, z, np.zeros((len(phys.time), 0, 1)), np.zeros((len(phys.time), 0, 1)), z
-    avail = np.maximum(np.asarray(g["gas_available_mw"].values, float), 0.0)
-    mw = np.asarray(g["gas_curve_mw"].values, float)
-    fuel = lower_convex_envelope(mw, np.asarray(g["gas_curve_fuel_gj_per_h"].values, float))
-    pmin = np.minimum(np.maximum(mw[..., 0], 0.0), avail)
-    dmw = np.diff(mw, axis=-1)
-    width = np.maximum(dmw, 0.0)
-    slope = np.where(dmw > 1e-9, np.diff(fuel, axis=-1) / np.where(dmw > 1e-9, dmw, 1.0), 0.0)
-    return avail, pmin, width, slope, fuel[..., 0]
+def _put(prm, values) -> None:
+    for pd_, v in zip(prm.values(), np.asarray(values, dtype=float).ravel().tolist()):
+        pd_.set_value(v)
 
 
-def build_model(d: PlanData, *, fixed: dict | None = None, integer_commitment: bool = True,
-                reserve: str = "running") -> pyo.ConcreteModel:
-    """The plan MILP.  ``fixed`` pins investment decisions (``{"N": {(g, p): n}, "bp": {p: mw}, ...}``)."""
+def load_day(b, pb: Problem, d: PlanData, p: int, r: int, *, fuel_usd_per_gj: float, carbon_usd_per_t: float) -> None:
+    """Load representative day ``r`` into block ``b`` at the given fuel and carbon prices (per
+    unit of the block's weight)."""
+    rep, phys = d.rep, d.phys
+    sl = rep.steps(r)
+    sh = pb.step_h
+    s = pb.s
+    W = rep.steps_per_day
+    _put(b.solar_ub, pb.solar[sl])
+    _put(b.price, pb.price[sl] + carbon_usd_per_t * s["grid_co2_t_per_mwh"])
+    _put(b.obj_uns, np.full(W, s["voll_usd_per_mwh"] * sh))
+    if pb.nu:
+        fc = fuel_usd_per_gj + carbon_usd_per_t * s["gas_co2_t_per_gj"]
+        _put(b.pmin, pb.pmin[sl])
+        _put(b.avail, pb.avail[sl])
+        _put(b.width, pb.width[sl])
+        _put(b.c_on, sh * (fc * pb.fuel0[sl] + pb.vom[None, :] * pb.pmin[sl]))
+        _put(b.c_seg, sh * (fc * pb.slope[sl] + pb.vom[None, :, None]))
+        _put(b.f_on, sh * pb.fuel0[sl])
+        _put(b.f_seg, sh * pb.slope[sl])
+        if pb.has_reserve:
+            _put(b.obj_short, np.full(W, s["reserve_shortfall_usd_per_mwh"] * sh))
+            _put(b.head_pmin, pb.avail[sl] - pb.pmin[sl])
+    if pb.has_demand_charge:
+        _put(b.in_month, np.ones((1, W)))
+        _put(b.peak0, [0.0])
+        # each day's peak stands for its share of the year's twelve monthly peaks
+        _put(b.c_peak, [12.0 * s["grid_demand_charge_usd_per_mw_month"] / (rep.n_days * year_scale(phys))])
+
+
+def _prices(d: PlanData, p: int) -> tuple[float, float]:
+    """Fuel [USD/GJ] and carbon [USD/t] such that 1 USD of a block's cost times the block weight
+    (days x years x the phase's discounted years) is the phase's discounted cost on the plan's paths."""
+    op = d.disc.op[p]
+    if op <= 0:
+        return 0.0, 0.0
+    return d.disc.fuel_usd_per_gj[d.path][p] / op, d.disc.carbon_usd_per_t[p] / op
+
+
+def build_model(d: PlanData, *, fixed: dict | None = None) -> pyo.ConcreteModel:
+    """The plan MILP.  ``fixed`` pins investment decisions (``{"add": {(g, p): n}, "bp": {p: mw}, ...}``)."""
     phys, rep, disc = d.phys, d.rep, d.disc
+    pb, col_model = problem(d)
     m = pyo.ConcreteModel(name="campus_plan")
     P = range(len(phys.phases))
     G = range(len(d.models))
     O = range(len(d.grid))
     R = range(len(rep.days))
     spd = rep.steps_per_day
-    S = range(spd)
+    T = range(spd)
     sh = phys.step_h
     scale = year_scale(phys)
     cand = disc.sc.candidates
     econ = disc.sc.economics
-    base = phys.base
-    voll = econ.voll_usd_per_mwh
-    short_usd = econ.reserve_shortfall_usd_per_mwh
-    co2_gas = _scalar(phys, "gas_co2_t_per_gj")
-    co2_grid = _scalar(phys, "grid_co2_t_per_mwh") if "grid_co2_t_per_mwh" in base else 0.0
-    fuel_path = disc.fuel_usd_per_gj[d.path]
-
-    avail, pmin, width, slope, f0 = gas_curves(phys)
-    K = range(width.shape[-1])
-    A = lambda x: rep.take(x)  # noqa: E731  (n_rep, spd, ...)
-    av, pm, wd, sl, fz = A(avail), A(pmin), A(width), A(slope), A(f0)
-    vom = np.asarray(phys.gas["unit_vom_usd_per_mwh"].values, float) if len(d.models) else np.zeros(0)
-    cold = np.asarray(phys.gas["unit_start_cost_cold_usd"].values, float) if len(d.models) else np.zeros(0)
-    rated = np.asarray(phys.gas["unit_rated_mw"].values, float) if len(d.models) else np.zeros(0)
-    w = rep.weight
+    rated = [float(catalog.lookup("gas_units", g)["rated_mw"]) for g in d.models]
 
     # ------------------------------------------------------------------ investment
     m.add = pyo.Var(G, P, domain=pyo.NonNegativeIntegers)
@@ -145,7 +182,7 @@ def build_model(d: PlanData, *, fixed: dict | None = None, integer_commitment: b
     m.bp = pyo.Var(P, bounds=(bmin, bmax))
     m.be = pyo.Var(P, bounds=(emin, emax))
     m.pv = pyo.Var(P, bounds=(smin, smax))
-    grow = [(p,) for p in P if p > 0]
+    grow = [p for p in P if p > 0]
     m.bp_grow = pyo.Constraint(grow, rule=lambda m, p: m.bp[p] >= m.bp[p - 1])
     m.be_grow = pyo.Constraint(grow, rule=lambda m, p: m.be[p] >= m.be[p - 1])
     m.pv_grow = pyo.Constraint(grow, rule=lambda m, p: m.pv[p] >= m.pv[p - 1])
@@ -160,17 +197,18 @@ def build_model(d: PlanData, *, fixed: dict | None = None, integer_commitment: b
         for p in P:
             if not grid_available(disc.sc, d.grid[o], p):
                 m.y[o, p].fix(0)
+    m.grid_mw = pyo.Expression(P, rule=lambda m, p: sum(d.grid[o].capacity_mw * m.y[o, p] for o in O))
     HA = [(h, a) for h in d.halls for a in range(len(d.alts[h]))]
     m.c = pyo.Var(HA, domain=pyo.Binary)
     m.one_cooling = pyo.Constraint(d.halls, rule=lambda m, h: sum(m.c[h, a] for a in range(len(d.alts[h]))) == 1)
-
     if fixed:
         for (g, p), v in fixed.get("add", {}).items():
             m.add[g, p].fix(int(round(v)))
         for name in ("bp", "be", "pv"):
             for p, v in fixed.get(name, {}).items():
                 var = getattr(m, name)[p]
-                var.fix(min(max(float(v), var.lb), var.ub))
+                var.setub(max(var.ub, float(v)))
+                var.fix(max(float(v), var.lb))
         for (o, p), v in fixed.get("y", {}).items():
             m.y[o, p].fix(int(round(v)))
         for (h, a), v in fixed.get("c", {}).items():
@@ -183,26 +221,21 @@ def build_model(d: PlanData, *, fixed: dict | None = None, integer_commitment: b
         for p in P:
             k = rated[g] * (row["capex_usd_per_unit"] * disc.annuity_pv(d.models[g], p) + fom * disc.remaining(p))
             capex.append(k * m.add[g, p])
-
-    def incr(var, p):
-        return var[p] - (var[p - 1] if p else 0.0)
-
     for name, var in ((BATTERY_POWER, m.bp), (BATTERY_ENERGY, m.be), (SOLAR, m.pv)):
         row = catalog.lookup("technology_costs", name)
         fom = row["fom_usd_per_unit_yr"] or 0.0
         for p in P:
-            capex.append((row["capex_usd_per_unit"] * disc.annuity_pv(name, p) + fom * disc.remaining(p)) * incr(var, p))
-    grow_fom = catalog.lookup("technology_costs", GRID)["fom_usd_per_unit_yr"] or 0.0
+            capex.append((row["capex_usd_per_unit"] * disc.annuity_pv(name, p) + fom * disc.remaining(p))
+                         * (var[p] - (var[p - 1] if p else 0.0)))
+    grow_row = catalog.lookup("technology_costs", GRID)
+    grid_fom_frac = (grow_row["fom_usd_per_unit_yr"] or 0.0) / grow_row["capex_usd_per_unit"]
     for o in O:
         cost = grid_connection_cost_usd(disc.sc, d.grid[o])
         for p in P:
-            first = m.y[o, p] - (m.y[o, p - 1] if p else 0)
-            capex.append((cost * disc.annuity_pv(GRID, p) + grow_fom / max(float(
-                catalog.lookup("technology_costs", GRID)["capex_usd_per_unit"]), 1e-9) * cost * disc.remaining(p))
-                * first)
+            capex.append(cost * (disc.annuity_pv(GRID, p) + grid_fom_frac * disc.remaining(p))
+                         * (m.y[o, p] - (m.y[o, p - 1] if p else 0)))
     for h, a in HA:
-        alt = d.alts[h][a]
-        name = COOLING_COST[alt.type]
+        name = COOLING_COST[d.alts[h][a].type]
         row = catalog.lookup("technology_costs", name)
         prev_it = 0.0
         for p in P:
@@ -213,125 +246,84 @@ def build_model(d: PlanData, *, fixed: dict | None = None, integer_commitment: b
                 capex.append(add_it * (row["capex_usd_per_unit"] * disc.annuity_pv(name, p)
                                        + (row["fom_usd_per_unit_yr"] or 0.0) * disc.remaining(p)) * m.c[h, a])
     m.capex_npv = pyo.Expression(expr=pyo.quicksum(capex))
-
-    # ------------------------------------------------------------------ operation per phase and day
-    PRS = [(p, r, s) for p in P for r in R for s in S]
-    PGRS = [(g, p, r, s) for g in G for p in P for r in R for s in S]
-    m.on = pyo.Var(PGRS, domain=pyo.NonNegativeIntegers if integer_commitment else pyo.NonNegativeReals)
-    if reserve == "running":  # the largest *running* unit trips (as in dispatch): a binary per step
-        m.any = pyo.Var(PGRS, domain=pyo.Binary)
-    else:  # the largest *built* unit trips (conservative): a binary per model and phase
+    if d.reserve == "built":
         m.built_any = pyo.Var(G, P, domain=pyo.Binary)
         m.built_def = pyo.Constraint(G, P, rule=lambda m, g, p: m.N[g, p] <= int(d.max_count[g]) * m.built_any[g, p])
-        m.any = pyo.Expression(PGRS, rule=lambda m, g, p, r, s: m.built_any[g, p])
-    m.seg = pyo.Var([(g, p, r, s, k) for g in G for p in P for r in R for s in S for k in K],
-                    domain=pyo.NonNegativeReals)
-    m.st = pyo.Var(PGRS, domain=pyo.NonNegativeReals)
-    m.on_le_N = pyo.Constraint(PGRS, rule=lambda m, g, p, r, s: m.on[g, p, r, s] <= m.N[g, p])
-    if reserve == "running":
-        m.any_def = pyo.Constraint(PGRS, rule=lambda m, g, p, r, s: m.on[g, p, r, s] <= int(d.max_count[g]) * m.any[g, p, r, s])
-    m.seg_cap = pyo.Constraint([(g, p, r, s, k) for g in G for p in P for r in R for s in S for k in K],
-                               rule=lambda m, g, p, r, s, k: m.seg[g, p, r, s, k] <= float(wd[r, s, g, k]) * m.on[g, p, r, s])
-    m.start_def = pyo.Constraint(PGRS, rule=lambda m, g, p, r, s: m.st[g, p, r, s] >= m.on[g, p, r, s] - m.on[g, p, r, (s - 1) % spd])
 
-    def gen(m, g, p, r, s):
-        return float(pm[r, s, g]) * m.on[g, p, r, s] + sum(m.seg[g, p, r, s, k] for k in K)
-
-    def fuel_gj(m, g, p, r, s):
-        return sh * (float(fz[r, s, g]) * m.on[g, p, r, s] + sum(float(sl[r, s, g, k]) * m.seg[g, p, r, s, k] for k in K))
-
-    # battery
-    eta = float(np.sqrt(bcat["rte_ac"]))
-    keep_b = 1.0 - bcat["self_discharge_frac_per_day"] * sh / 24.0
-    m.ch = pyo.Var(PRS, domain=pyo.NonNegativeReals)
-    m.dis = pyo.Var(PRS, domain=pyo.NonNegativeReals)
-    m.soc = pyo.Var(PRS, domain=pyo.NonNegativeReals)
-    m.ch_cap = pyo.Constraint(PRS, rule=lambda m, p, r, s: m.ch[p, r, s] <= m.bp[p])
-    m.dis_cap = pyo.Constraint(PRS, rule=lambda m, p, r, s: m.dis[p, r, s] <= m.bp[p])
-    m.soc_hi = pyo.Constraint(PRS, rule=lambda m, p, r, s: m.soc[p, r, s] <= bcat["soc_max_frac"] * m.be[p])
-    m.soc_lo = pyo.Constraint(PRS, rule=lambda m, p, r, s: m.soc[p, r, s] >= bcat["soc_min_frac"] * m.be[p])
-    m.soc_def = pyo.Constraint(PRS, rule=lambda m, p, r, s: m.soc[p, r, s] == keep_b * m.soc[p, r, (s - 1) % spd]
-                               + (eta * m.ch[p, r, s] - m.dis[p, r, s] / eta) * sh)
-    # PV
-    sol = A(phys.solar_per_mwp)
-    m.sol = pyo.Var(PRS, domain=pyo.NonNegativeReals)
-    m.sol_cap = pyo.Constraint(PRS, rule=lambda m, p, r, s: m.sol[p, r, s] <= float(sol[r, s]) * m.pv[p])
-    # grid
-    OPRS = [(o, p, r, s) for o in O for p in P for r in R for s in S]
-    m.imp = pyo.Var(OPRS, domain=pyo.NonNegativeReals)
-    m.imp_cap = pyo.Constraint(OPRS, rule=lambda m, o, p, r, s: m.imp[o, p, r, s] <= d.grid[o].capacity_mw * m.y[o, p])
-    price = {o: A(phys.grid_price[d.grid[o].name]) for o in O}
-    dc = _scalar(phys, "grid_demand_charge_usd_per_mw_month") if "grid_demand_charge_usd_per_mw_month" in base else 0.0
-    m.peak = pyo.Var(P, domain=pyo.NonNegativeReals)
-    m.peak_def = pyo.Constraint(PRS, rule=lambda m, p, r, s: m.peak[p] >= sum(m.imp[o, p, r, s] for o in O))
-    # load
-    fac = {(p, h, a): A(phys.phases[p].facility_mw[(h, a)]) for p in P for (h, a) in HA if (h, a) in phys.phases[p].facility_mw}
-    dfc = {(p, h, a): A(phys.phases[p].deficit_mw[(h, a)]) for p in P for (h, a) in HA if (h, a) in phys.phases[p].deficit_mw}
-
-    def demand(m, p, r, s):
-        return sum(float(fac[p, h, a][r, s]) * m.c[h, a] for (h, a) in HA if (p, h, a) in fac)
-
-    m.uns = pyo.Var(PRS, domain=pyo.NonNegativeReals)
-    m.balance = pyo.Constraint(PRS, rule=lambda m, p, r, s: sum(gen(m, g, p, r, s) for g in G)
-                               + sum(m.imp[o, p, r, s] for o in O) + m.sol[p, r, s] + m.dis[p, r, s]
-                               - m.ch[p, r, s] + m.uns[p, r, s] == demand(m, p, r, s))
-    # N-1 reserve
-    m.req = pyo.Var(PRS, domain=pyo.NonNegativeReals)
-    m.short = pyo.Var(PRS, domain=pyo.NonNegativeReals)
-    m.bhead = pyo.Var(PRS, domain=pyo.NonNegativeReals)
-    m.req_def = pyo.Constraint(PGRS, rule=lambda m, g, p, r, s: m.req[p, r, s] >= float(av[r, s, g]) * m.any[g, p, r, s])
-    m.bhead_p = pyo.Constraint(PRS, rule=lambda m, p, r, s: m.bhead[p, r, s] <= m.bp[p] - m.dis[p, r, s] + m.ch[p, r, s])
-    m.bhead_e = pyo.Constraint(PRS, rule=lambda m, p, r, s: m.bhead[p, r, s] <= m.ch[p, r, s] + (
-        m.soc[p, r, s] - bcat["soc_min_frac"] * m.be[p]) * eta / sh)
-
-    def gas_head(m, p, r, s):
-        return sum((float(av[r, s, g]) - float(pm[r, s, g])) * m.on[g, p, r, s]
-                   - sum(m.seg[g, p, r, s, k] for k in K) for g in G)
-
-    def grid_head(m, p, r, s):
-        return sum(d.grid[o].capacity_mw * m.y[o, p] - m.imp[o, p, r, s] for o in O)
-
-    def n1_cap(o):
-        c = d.grid[o]
-        return min(c.capacity_mw, (c.circuits - 1) * c.capacity_mw / c.circuits)
-
-    has_gas = len(d.models) > 0
-    if has_gas:
-        m.reserve_unit = pyo.Constraint(PRS, rule=lambda m, p, r, s: gas_head(m, p, r, s) + grid_head(m, p, r, s)
-                                        + m.bhead[p, r, s] + m.short[p, r, s] >= m.req[p, r, s])
-    if len(d.grid):
-        m.reserve_grid = pyo.Constraint(PRS, rule=lambda m, p, r, s: gas_head(m, p, r, s) + m.bhead[p, r, s]
-                                        + m.short[p, r, s] >= sum(m.imp[o, p, r, s] - n1_cap(o) * m.y[o, p] for o in O))
-
-    # ------------------------------------------------------------------ operating cost (per year of each phase)
-    deg = float(bcat["degradation_usd_per_mwh"])
-
-    def day_other(m, p, r):
-        """USD of one representative day at the flat, path-free items."""
-        c = 0.0
-        for s in S:
-            c += sum(float(vom[g]) * sh * gen(m, g, p, r, s) + float(cold[g] * 1.0) * m.st[g, p, r, s] for g in G)
-            c += sum(float(price[o][r, s]) * sh * m.imp[o, p, r, s] for o in O)
-            c += deg * sh * m.dis[p, r, s] + voll * sh * m.uns[p, r, s] + short_usd * sh * m.short[p, r, s]
-        c += sum(float(dfc[p, h, a][r].sum()) * sh * econ.cooling_deficit_usd_per_mwh * m.c[h, a]
-                 for (h, a) in HA if (p, h, a) in dfc)
-        return c
-
-    def day_fuel(m, p, r):
-        return sum(fuel_gj(m, g, p, r, s) for g in G for s in S)
-
-    def day_co2(m, p, r):
-        return co2_gas * day_fuel(m, p, r) + co2_grid * sh * sum(m.imp[o, p, r, s] for o in O for s in S)
-
-    m.other_yr = pyo.Expression(P, rule=lambda m, p: scale * sum(float(w[r]) * day_other(m, p, r) for r in R)
-                                + 12.0 * dc * m.peak[p])
-    m.fuel_gj_yr = pyo.Expression(P, rule=lambda m, p: scale * sum(float(w[r]) * day_fuel(m, p, r) for r in R))
-    m.co2_t_yr = pyo.Expression(P, rule=lambda m, p: scale * sum(float(w[r]) * day_co2(m, p, r) for r in R))
-    m.op_npv = pyo.Expression(expr=sum(disc.op[p] * m.other_yr[p] + fuel_path[p] * m.fuel_gj_yr[p]
-                                       + disc.carbon_usd_per_t[p] * m.co2_t_yr[p] for p in P))
+    # ------------------------------------------------------------------ operation: one block per phase and day
+    m.blk = pyo.Block(P, R)
+    weight = {}
+    for p in P:
+        fac = {(h, a): rep.take(phys.phases[p].facility_mw[(h, a)]) for (h, a) in HA
+               if (h, a) in phys.phases[p].facility_mw}
+        for r in R:
+            b = m.blk[p, r]
+            b.solar_ub = param(T)
+            b.price = param(T)
+            b.obj_uns = param(T)
+            obj: list = []
+            built = {u: m.N[col_model[u], p] for u in range(pb.nu)}
+            gen, fuel = unit_rows.add_units(b, pb, T, obj=obj, built=built, cyclic=True)
+            grid_rows.add_grid(b, pb, T, 1, obj=obj, capacity_mw=m.grid_mw[p])
+            solar_rows.add_solar(b, pb, T, scale=m.pv[p])
+            load_rows.add_unserved(b, pb, T, obj=obj)
+            bat = storage_rows.add_battery(b, pb, T, obj=obj, soc_end_price_usd_per_mwh=0.0, power_mw=m.bp[p],
+                                           energy_mwh=m.be[p], cyclic=True)
+            b.balance = pyo.Constraint(T, rule=lambda b, t, fac=fac, r=r, gen=gen, bat=bat: (
+                gen[t] + grid_rows.supply(b, pb, t) + b.sol[t] + b.uns[t] + bat[t]
+                == sum(float(fac[h, a][r, t]) * m.c[h, a] for (h, a) in fac)))
+            if pb.has_reserve:
+                reserve_rows.add_reserve(b, pb, T, obj=obj, grid_capacity_mw=m.grid_mw[p], battery_power_mw=m.bp[p],
+                                         battery_energy_mwh=m.be[p])
+                if d.reserve == "built":
+                    b.any_built = pyo.Constraint(list(b.any_on.keys()), rule=lambda b, t, u, p=p: (
+                        b.any_on[t, u] == m.built_any[col_model[u], p]))
+            if d.commitment == "relaxed" and pb.nu:
+                for v in b.on.values():
+                    v.domain = pyo.NonNegativeReals
+            b.cost = pyo.Expression(expr=pyo.quicksum(obj))
+            b.fuel_gj = pyo.Expression(expr=sum(fuel[t] for t in T))
+            b.imp_mwh = pyo.Expression(expr=sh * sum(b.imp[t] for t in T))
+            b.deficit_cost = pyo.Expression(expr=sum(
+                float(rep.take(phys.phases[p].deficit_mw[(h, a)])[r].sum()) * sh * econ.cooling_deficit_usd_per_mwh
+                * m.c[h, a] for (h, a) in HA if (h, a) in phys.phases[p].deficit_mw))
+            f_usd, c_usd = _prices(d, p)
+            load_day(b, pb, d, p, r, fuel_usd_per_gj=f_usd, carbon_usd_per_t=c_usd)
+            weight[p, r] = float(rep.weight[r]) * scale * float(disc.op[p])
+    m.op_npv = pyo.Expression(expr=pyo.quicksum(weight[p, r] * (m.blk[p, r].cost + m.blk[p, r].deficit_cost)
+                                                for p in P for r in R))
     m.obj = pyo.Objective(expr=m.capex_npv + m.op_npv, sense=pyo.minimize)
-    m._plan = dict(gen=gen, fuel_gj=fuel_gj, demand=demand, price=price)
+    m._pb = pb
     return m
+
+
+def phase_costs(m, d: PlanData) -> dict[str, np.ndarray]:
+    """Per phase and year, at the scenario's own flat prices (what a full-year run reports): the
+    operating cost and its parts, by re-loading the blocks' prices and evaluating their cost rows.
+    Leaves the blocks loaded at the plan's prices again."""
+    from models import lng_plant
+
+    sc = d.disc.sc
+    pb = m._pb
+    fuel_flat = sc.fuel.lng_price_usd_per_mmbtu / lng_plant.GJ_PER_MMBTU
+    carbon_flat = sc.economics.carbon_price_usd_per_t
+    scale = year_scale(d.phys)
+    nP = len(d.phys.phases)
+    out = {k: np.zeros(nP) for k in ("other_usd_per_yr", "fuel_gj_per_yr", "co2_t_per_yr", "op_flat_usd_per_yr")}
+    co2_gas, co2_grid = pb.s["gas_co2_t_per_gj"], pb.s["grid_co2_t_per_mwh"]
+    for (p, r), b in m.blk.items():
+        w = float(d.rep.weight[r]) * scale
+        load_day(b, pb, d, p, r, fuel_usd_per_gj=0.0, carbon_usd_per_t=0.0)
+        other = pyo.value(b.cost) + pyo.value(b.deficit_cost)
+        fuel = pyo.value(b.fuel_gj)
+        co2 = co2_gas * fuel + co2_grid * pyo.value(b.imp_mwh)
+        out["other_usd_per_yr"][p] += w * other
+        out["fuel_gj_per_yr"][p] += w * fuel
+        out["co2_t_per_yr"][p] += w * co2
+        f_usd, c_usd = _prices(d, p)
+        load_day(b, pb, d, p, r, fuel_usd_per_gj=f_usd, carbon_usd_per_t=c_usd)
+    out["op_flat_usd_per_yr"] = out["other_usd_per_yr"] + out["fuel_gj_per_yr"] * fuel_flat + out["co2_t_per_yr"] * carbon_flat
+    return out
 
 
 def solve(m: pyo.ConcreteModel, *, mip_rel_gap: float = 1e-4, time_limit_s: float | None = None,

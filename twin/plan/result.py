@@ -14,6 +14,7 @@ import xarray as xr
 
 from twin import catalog
 from twin.plan.inputs import (
+    year_scale,
     BATTERY_ENERGY,
     BATTERY_POWER,
     COOLING_COST,
@@ -175,10 +176,11 @@ def plan_dataset(sc, d, m, builds: list[Build], est: dict, info: dict, shortfall
 
 
 def _phase_op_npv(m, d, p: int) -> float:
+    """Present value of phase ``p``'s operating cost on the plan's price paths  [USD]."""
     import pyomo.environ as pyo
 
-    return float(d.disc.op[p] * pyo.value(m.other_yr[p]) + d.disc.fuel_usd_per_gj[d.path][p] * pyo.value(m.fuel_gj_yr[p])
-                 + d.disc.carbon_usd_per_t[p] * pyo.value(m.co2_t_yr[p]))
+    return float(sum(pyo.value(m.blk[q, r].cost + m.blk[q, r].deficit_cost) * float(d.rep.weight[r])
+                     for (q, r) in m.blk if q == p) * d.disc.op[p] * year_scale(d.phys))
 
 
 def plan_summary(ds: xr.Dataset) -> dict:

@@ -16,7 +16,7 @@ from twin.plan.inputs import (
     discounting,
     plan_physics,
 )
-from twin.plan.model import PlanData, build_model, solve
+from twin.plan.model import PlanData, build_model, phase_costs, solve
 from twin.plan.periods import DEFAULT_TYPICAL_DAYS, representative_days
 from twin.scenario import Scenario, load_scenario
 
@@ -52,25 +52,10 @@ def fixed_from(m, d: PlanData) -> dict:
                 c={(h, a): _v(m.c[h, a]) for h in d.halls for a in range(len(d.alts[h]))})
 
 
-def phase_estimates(m, d: PlanData) -> dict[str, np.ndarray]:
-    """Per phase and year: the model's operating cost at the scenario's own (flat) prices, the one a
-    full-year run of the phase reports, and its parts."""
-    from models import lng_plant
-
-    sc = d.disc.sc
-    P = range(len(d.phys.phases))
-    fuel_usd_per_gj = sc.fuel.lng_price_usd_per_mmbtu / lng_plant.GJ_PER_MMBTU
-    other = np.array([_v(m.other_yr[p]) for p in P])
-    fuel = np.array([_v(m.fuel_gj_yr[p]) for p in P])
-    co2 = np.array([_v(m.co2_t_yr[p]) for p in P])
-    return dict(other_usd_per_yr=other, fuel_gj_per_yr=fuel, co2_t_per_yr=co2,
-                op_flat_usd_per_yr=other + fuel * fuel_usd_per_gj + co2 * sc.economics.carbon_price_usd_per_t)
-
-
 def plan(scenario: Scenario | str, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS, check: bool = True,
          sensitivities: bool = True, marginals: bool = True, mip_rel_gap: float = 1e-4,
-         time_limit_s: float | None = 600.0, check_options: dict | None = None,
-         progress: Progress = None) -> xr.Dataset:
+         time_limit_s: float | None = 600.0, check_options: dict | None = None, reserve: str = "built",
+         commitment: str = "relaxed", progress: Progress = None) -> xr.Dataset:
     """Least-cost phased build of the campus's power and cooling plant, checked by the twin.
 
     Parameters
@@ -89,12 +74,14 @@ def plan(scenario: Scenario | str, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS
         HiGHS relative gap and time limit of the plan MILP.
     check_options : dict, optional
         Passed to :func:`twin.optimise` for the full-year checks.
+    reserve, commitment : str
+        See :mod:`twin.plan.model` (``"built"`` / ``"running"``; ``"relaxed"`` / ``"integer"``).
 
     Returns
     -------
     xarray.Dataset
-        The plan (see :func:`twin.plan.result.plan_dataset`), with each phase's full-year run in
-        ``ds.attrs["_phase_runs"]`` is not kept; the runs are returned in ``ds.encoding["phase_runs"]``.
+        The plan (see :func:`twin.plan.result.plan_dataset`); each phase's full-year run is in
+        ``ds.encoding["phase_runs"]`` (saved beside the plan by :func:`twin.store.save_plan`).
     """
     from twin.plan.result import plan_dataset
 
@@ -111,7 +98,7 @@ def plan(scenario: Scenario | str, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS
     models = [g.model for g in cand.gas_units if g.max_count > 0]
     d = PlanData(models=models, max_count=np.array([g.max_count for g in cand.gas_units if g.max_count > 0]),
                  halls=[h.name for h in sc.halls], alts=cooling_alternatives(sc), grid=list(cand.grid), phys=phys,
-                 rep=rep, disc=disc, path=paths[0])
+                 rep=rep, disc=disc, path=paths[0], reserve=reserve, commitment=commitment)
     t_inputs = _time.perf_counter() - t0
     if progress:
         progress("plan model", 0.1)
@@ -123,7 +110,7 @@ def plan(scenario: Scenario | str, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS
         raise RuntimeError(f"plan MILP: HiGHS found no solution ({res['status']}); this is a bug: "
                            "the model's slacks keep it feasible")
     builds = extract_builds(m, d)
-    est = phase_estimates(m, d)
+    est = phase_costs(m, d)
     info = dict(status=res["status"], gap=res["gap"], solve_s=res["solve_s"], build_s=t_build, inputs_s=t_inputs,
                 objective=res["objective"], capex_npv=_v(m.capex_npv), op_npv=_v(m.op_npv))
     shortfalls = plan_shortfalls(m, d)
@@ -162,8 +149,8 @@ def plan_shortfalls(m, d: PlanData) -> list[dict]:
     rep, phys = d.rep, d.phys
     for p, ph in enumerate(d.disc.sc.phases):
         for var, what in (("uns", "unserved load"), ("short", "N-1 reserve shortfall")):
-            v = getattr(m, var)
-            arr = np.array([[_v(v[p, r, s]) for s in range(rep.steps_per_day)] for r in range(len(rep.days))])
+            arr = np.array([[_v(getattr(m.blk[p, r], var)[s]) if hasattr(m.blk[p, r], var) else 0.0
+                             for s in range(rep.steps_per_day)] for r in range(len(rep.days))])
             if arr.size and arr.max() > 1e-4:
                 r, s = np.unravel_index(int(np.argmax(arr)), arr.shape)
                 t = phys.time[int(rep.days[r]) * rep.steps_per_day + int(s)]

@@ -48,12 +48,6 @@ def marginal_values(d: PlanData, m, objective: float, *, mip_rel_gap: float = 1e
             if var == "bp":
                 f["be"][p] = max(f["be"][p], f["bp"][p] / c_rate)
         mm = build_model(d, fixed=f)
-        # a step beyond the candidate range is still priced: widen the bound for this re-solve
-        for p in range(last, last + 1):
-            for v in ("bp", "be", "pv"):
-                x = getattr(mm, v)[p]
-                x.setub(max(x.ub, f[v][p]))
-                x.fix(f[v][p])
         r = solve(mm, mip_rel_gap=MARGINAL_GAP)
         out.append((name, ref - r["objective"] if r["ok"] else np.nan, label + " in the last phase"))
     return out
