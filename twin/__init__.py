@@ -10,6 +10,8 @@ The Python API::
     path = twin.save_run(opt, "runs")            # runs/<run-id>/{run.nc, scenario.yaml, summary.json}
     same = twin.open_run(path)
     twin.kpi.pue(same)
+    plan = twin.plan("plan-sk-aws-ulsan")       # phased least-cost build, every phase checked on a full year
+    twin.save_plan(plan, "runs")                 # runs/<plan-id>/{plan.nc, report.html, ...} + the phase runs
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ from twin import kpi  # noqa: E402
 from twin.optimise import optimise_dispatch  # noqa: E402
 from twin.pipeline import optimise, simulate  # noqa: E402
 from twin.scenario import Scenario, ScenarioError, load_scenario, loads_scenario  # noqa: E402
-from twin.store import list_runs, open_run, save_run  # noqa: E402
+from twin.store import list_runs, open_plan, open_run, save_plan, save_run  # noqa: E402
+
+# as for the optimiser: the package twin.plan is imported before the function twin.plan is bound
+from twin import plan as _plan_module  # noqa: E402,F401
+from twin.plan import plan  # noqa: E402
 
 __all__ = ["Scenario", "ScenarioError", "kpi", "list_runs", "load_scenario", "loads_scenario", "open_run",
-           "optimise", "optimise_dispatch", "save_run", "simulate"]
+           "open_plan", "optimise", "optimise_dispatch", "plan", "save_plan", "save_run", "simulate"]

@@ -159,6 +159,33 @@ def cmd_sweep(a) -> int:
     return run_sweep_cli(a)
 
 
+def cmd_plan(a) -> int:
+    from twin.plan import plan
+    from twin.scenario import ScenarioError
+    from twin.store import save_plan
+
+    sc = _load(a.scenario)
+    try:
+        ds = plan(sc, check=not a.no_check, progress=None if a.quiet else
+                  (lambda stage, frac: print(f"[{100 * frac:3.0f}%] {stage}", file=sys.stderr)))
+    except ScenarioError as e:
+        raise BadInput(e.problems) from None
+    path = save_plan(ds, a.output)
+    for ph in ds["phase"].values:
+        sel = ds.sel(phase=ph)
+        built = ", ".join(f"{t} {float(sel['plan_capacity_mw'].sel(technology=t)):,.1f}"
+                          for t in ds["technology"].values if float(sel["plan_capacity_mw"].sel(technology=t)) > 0)
+        err = (f"; full-year {float(sel['plan_op_full_year_usd_per_yr']):,.0f} USD/yr, aggregation error "
+               f"{100 * float(sel['plan_aggregation_error_frac']):+.2f} %") if "plan_op_full_year_usd_per_yr" in ds else ""
+        print(f"{ph} ({sel['plan_phase_start'].item()}): {built} MW; grid {sel['plan_grid_option'].item() or 'none'}; "
+              f"operation {float(sel['plan_op_usd_per_yr']):,.0f} USD/yr{err}")
+    print(f"NPV {float(ds['plan_npv_usd']):,.0f} USD; {float(ds['plan_lcoe_usd_per_mwh_it']):,.2f} USD/MWh of IT energy")
+    for line in filter(None, ds.attrs.get("problems", "").split("\n")):
+        print(f"! {line}")
+    print(f"saved {path} (report: {path / 'report.html'})")
+    return EXIT_OK if ds.attrs.get("plan_status") == "ok" else EXIT_SHORTFALL
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="twin", description="Campus Twin: power-and-cooling digital twin "
                                                          "for AI data-center campuses")
@@ -208,6 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--workers", type=int, default=2, help="LocalCluster workers (default 2)")
     sw.add_argument("--report", help="also write a sweep report (.html)")
     sw.set_defaults(func=cmd_sweep)
+    pl = sub.add_parser("plan", help="least-cost phased build of the power and cooling plant, checked on full years")
+    pl.add_argument("scenario", help="scenario with phases: and candidates: (file or preset, e.g. plan-sk-aws-ulsan)")
+    pl.add_argument("-o", "--output", default="runs", help="store directory (default: runs)")
+    pl.add_argument("--no-check", action="store_true", help="skip the full-year check of every phase")
+    pl.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    pl.set_defaults(func=cmd_plan)
     return p
 
 

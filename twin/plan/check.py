@@ -38,14 +38,14 @@ def check_phases(sc: Scenario, builds: list[Build], *, progress=None, **options)
         problems = []
         uns = run["unserved_mw"].values
         times = pd.DatetimeIndex(run["time"].values)
-        if np.any(uns > 1e-6):
-            k = int(np.flatnonzero(uns > 1e-6)[0])
+        if np.any(uns > 1e-3):
+            k = int(np.flatnonzero(uns > 1e-3)[0])
             problems.append(f"phase {ph.name!r}: full-year check sheds {float(uns.sum()) * float(run.attrs['step_h']):.1f} "
                             f"MWh, first at {times[k]:%Y-%m-%d %H:%M}, worst {float(uns.max()):.1f} MW")
         short = run["reserve_shortfall_mw"].values if "reserve_shortfall_mw" in run else np.zeros(len(times))
-        if np.any(short > 1e-6):
-            k = int(np.flatnonzero(short > 1e-6)[0])
-            problems.append(f"phase {ph.name!r}: full-year check loses N-1 in {int((short > 1e-6).sum())} h, first at "
+        if np.any(short > 1e-3):
+            k = int(np.flatnonzero(short > 1e-3)[0])
+            problems.append(f"phase {ph.name!r}: full-year check loses N-1 in {int((short > 1e-3).sum())} h, first at "
                             f"{times[k]:%Y-%m-%d %H:%M}, worst {float(short.max()):.1f} MW short")
         heel = float(run.attrs.get("lng_heel_shortfall_t", 0.0) or 0.0)
         if heel > 1e-6:
@@ -53,7 +53,7 @@ def check_phases(sc: Scenario, builds: list[Build], *, progress=None, **options)
                             "(the phase's fuel logistics cannot supply the plant as dispatched)")
         out.append(dict(phase=ph.name, scenario=psc, run=run, op_usd_per_yr=cost, wall_s=wall,
                         unserved_mwh=float(uns.sum()) * float(run.attrs["step_h"]),
-                        reserve_shortfall_h=int((short > 1e-6).sum()) * float(run.attrs["step_h"]),
+                        reserve_shortfall_h=int((short > 1e-3).sum()) * float(run.attrs["step_h"]),
                         min_reserve_margin_mw=float(kpi.min_reserve_margin_mw(run)),
                         solver_status=str(run.attrs.get("solver_status")), mip_gap=float(run.attrs.get("mip_gap", np.nan)),
                         problems=problems))

@@ -151,7 +151,7 @@ def plan_shortfalls(m, d: PlanData) -> list[dict]:
         for var, what in (("uns", "unserved load"), ("short", "N-1 reserve shortfall")):
             arr = np.array([[_v(getattr(m.blk[p, r], var)[s]) if hasattr(m.blk[p, r], var) else 0.0
                              for s in range(rep.steps_per_day)] for r in range(len(rep.days))])
-            if arr.size and arr.max() > 1e-4:
+            if arr.size and arr.max() > 0.05:
                 r, s = np.unravel_index(int(np.argmax(arr)), arr.shape)
                 t = phys.time[int(rep.days[r]) * rep.steps_per_day + int(s)]
                 out.append(dict(phase=ph.name, kind=what, hour=str(t), shortfall_mw=float(arr.max()),
