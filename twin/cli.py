@@ -1,12 +1,13 @@
 """The ``twin`` command line.
 
 Exit codes: 0 ok · 1 the run finished with a shortfall (unserved load / cooling deficit) or an
-incomplete solve · 2 bad input.
+incomplete solve · 2 bad input · 130 / 143 stopped by Ctrl-C / SIGTERM (no run saved).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -197,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--step", help="override the time step, e.g. 1h, 15min, 1min")
     r.add_argument("--dispatch", choices=["optimal", "baseline"], default="optimal")
     r.add_argument("--run-id", help="name of the run directory (default: generated)")
-    r.add_argument("--time-limit", type=float, help="solver time limit per window [s]")
+    r.add_argument("--time-limit", type=float, help="time budget of each optimiser window [s] (default: the "
+                   "scenario's solver.window_time_limit_s, 60 s); a window cut short makes the run incomplete")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_run)
 
@@ -244,18 +246,41 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _sigterm(signum, frame):  # noqa: ARG001 - SIGTERM stops like Ctrl-C (cleanup runs, no run left)
+    from twin.optimise.stop import Interrupted
+
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
     parser = build_parser()
     a = parser.parse_args(argv)
+    if argv is None and _is_main_thread():
+        signal.signal(signal.SIGTERM, _sigterm)
     try:
         return int(a.func(a) or 0)
     except BadInput as e:
         for line in e.lines:
             print(f"error: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        # Ctrl-C (130) or SIGTERM (143): nothing was saved (save_run publishes a run only
+        # when it is complete); as the command, exit at once instead of tearing down modules
+        code = 128 + int(getattr(e, "signum", signal.SIGINT))
+        print(f"interrupted ({signal.Signals(code - 128).name}): no run saved", file=sys.stderr)
+        if argv is None:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        return code
+
+
+def _is_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":  # pragma: no cover

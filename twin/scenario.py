@@ -457,6 +457,15 @@ class Candidates(_Model):
         return self
 
 
+class Solver(_Model):
+    """Optimiser settings (the dispatch of :func:`twin.optimise.optimise_dispatch`)."""
+
+    window_time_limit_s: Annotated[float, Field(gt=0, le=86_400, description=(
+        "time budget of each optimiser window [s]; a window cut short keeps its best solution "
+        "with its gap and makes the run incomplete"))] = 60.0
+    mip_rel_gap: Annotated[float, Field(ge=0, lt=0.1, description="relative MIP gap of each window")] = 1e-3
+
+
 class Scenario(_Model):
     name: str
     description: str = ""
@@ -468,6 +477,7 @@ class Scenario(_Model):
     fuel: Fuel = Fuel()
     economics: Economics = Economics()
     flexibility: Flexibility = Flexibility()
+    solver: Solver = Solver()
     notes: list[str] = Field(default_factory=list, description="assumptions where public figures stop")
     phases: list[Phase] = Field(default_factory=list, description="build-out stages for twin plan")
     candidates: Candidates | None = Field(None, description="what twin plan may build")

@@ -4,6 +4,8 @@ result Dataset (per-unit dispatch from commitment groups)."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import numbers
 import time as _time
 from collections.abc import Callable
@@ -13,12 +15,16 @@ import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
 
-from twin.optimise import emissions, grid, lng, load, reserve, solar, storage, units
+from twin.optimise import emissions, grid, lng, load, reserve, solar, stop, storage, units
 from twin.optimise.cost import dispatch_cost_usd
 from twin.optimise.problem import (_LNG_SHORT_EFF, _OUT_T, CO2_CAP_EXCESS_USD_PER_T, HIGHS_LEAN_OPTIONS,
                                    SOC_END_SHORT_FRAC_OF_VOLL, WHOLE_PERIOD_MAX_H, Problem, prepare)
 from twin.optimise.rows import param
 from twin.variables import annotate
+
+#: default time budget of one window's solve  [s]: far above what a window of the presets
+#: takes (well under a second), so that only a window that would otherwise hang is cut short
+DEFAULT_WINDOW_TIME_LIMIT_S = 60.0
 
 
 # ============================================================================ the model
@@ -49,6 +55,7 @@ class _Window:
         self.solver.set_instance(m)
         self.highs = self.solver._solver_model
         self.highs.setOptionValue("output_flag", False)  # parameter updates log to the console otherwise
+        stop.attach(self.highs)  # Ctrl-C / SIGTERM interrupt a running solve (twin.optimise.stop)
         vmap = self.solver._pyomo_var_to_solver_var_map
         cmap = self.solver._pyomo_con_to_solver_con_map
 
@@ -200,18 +207,22 @@ class _Window:
             idx, val = start
             h.setSolution(int(idx.size), idx.astype(np.int32), val.astype(np.float64))
         try:
-            res = self.solver.solve(self.m, **cfg)
+            deadline = t0 + float(time_limit_s) if time_limit_s is not None else None
+            with stop.in_solve(deadline), _quiet_interrupt_warning():
+                res = self.solver.solve(self.m, **cfg)
+            timed_out = deadline is not None and _time.perf_counter() >= deadline
         except Exception as exc:  # a solver failure is reported, never raised mid-run
-            return dict(status="error", gap=float("nan"), solve_s=_time.perf_counter() - t0, x=None,
+            return dict(status="error", gap=float("nan"), solve_s=_time.perf_counter() - t0, highs_s=0.0, x=None,
                         obj=float("nan"), message=f"{type(exc).__name__}: {exc}")
         wall = _time.perf_counter() - t0
+        highs_s = float(h.getRunTime())  # HiGHS's own clock, the one its time limit is on
         tc = res.termination_condition
         info = h.getInfo()
         feasible = info.primal_solution_status == 2
         if tc == TC.convergenceCriteriaSatisfied:
             status = "optimal"
-        elif tc == TC.maxTimeLimit:
-            status = "time_limit"
+        elif tc == TC.maxTimeLimit or (timed_out and tc in (TC.interrupted, TC.unknown)):
+            status = "time_limit"  # HiGHS's limit, or the callback's deadline (an interrupt)
         elif tc in (TC.provenInfeasible, TC.infeasibleOrUnbounded, TC.unbounded):
             status = "infeasible"
         else:
@@ -220,15 +231,20 @@ class _Window:
         if not np.isfinite(gap) or gap > 1e20:
             gap = float("nan") if not feasible else gap
         x = np.asarray(h.getSolution().col_value, dtype=float) if feasible else None
-        return dict(status=status, gap=gap, solve_s=wall, x=x,
+        return dict(status=status, gap=gap, solve_s=wall, highs_s=highs_s, x=x,
                     obj=float(info.objective_function_value) if feasible else float("nan"))
 
-    def duals(self, x: np.ndarray) -> np.ndarray:
-        """Balance duals [USD/MWh] with the commitment fixed at ``x`` (LP re-solve)."""
+    def _int_cols(self) -> np.ndarray:
+        return np.concatenate([self.col.get(k, np.zeros(0, dtype=np.int32)) for k in ("on", "any_on")]
+                              ).astype(np.int32)
+
+    def fixed_lp(self, vals: np.ndarray):
+        """Re-solve the loaded window as an LP with the commitment columns (``on``, ``any_on``,
+        in :meth:`_int_cols` order) fixed at ``vals``; returns ``(x, balance duals [USD/MWh])``
+        (``x`` None if the LP has no optimum)."""
         h = self.highs
         W = self.W
-        cols = np.concatenate([self.col.get(k, np.zeros(0, dtype=np.int32)) for k in ("on", "any_on")])
-        cols = cols.astype(np.int32)
+        cols = self._int_cols()
         nc = cols.size
         if nc:
             if getattr(self, "_int_cache", None) is None:
@@ -237,20 +253,34 @@ class _Window:
                                    np.asarray(lp.col_upper_, dtype=float)[cols],
                                    np.asarray([int(v) for v in lp.integrality_], dtype=np.uint8)[cols])
             lo0, up0, kind0 = self._int_cache
-            vals = np.round(x[cols])
             h.changeColsIntegrality(nc, cols, np.zeros(nc, dtype=np.uint8))
             h.changeColsBounds(nc, cols, vals, vals)
         try:
             h.setOptionValue("time_limit", float("inf"))
-            h.run()
+            with stop.in_solve():
+                h.run()
             ok = h.getModelStatus() == _highs_status_optimal()
-            d = np.asarray(h.getSolution().row_dual, dtype=float)[self.row_balance] if ok else np.full(W, np.nan)
+            sol = h.getSolution()
+            d = np.asarray(sol.row_dual, dtype=float)[self.row_balance] if ok else np.full(W, np.nan)
+            x = np.asarray(sol.col_value, dtype=float) if ok else None
         finally:
             if nc:
                 h.changeColsBounds(nc, cols, lo0, up0)
                 h.changeColsIntegrality(nc, cols, kind0)
-        return d / self.pb.step_h
+        return x, d / self.pb.step_h
 
+    def duals(self, x: np.ndarray) -> np.ndarray:
+        """Balance duals [USD/MWh] with the commitment fixed at ``x`` (LP re-solve)."""
+        return self.fixed_lp(np.round(x[self._int_cols()]))[1]
+
+    def held_commitment(self, on_prev: np.ndarray) -> np.ndarray:
+        """Commitment values (:meth:`_int_cols` order) that keep ``on_prev`` through the window:
+        always feasible (no start or stop, so min up/down, start types and ramps hold)."""
+        pb, W = self.pb, self.W
+        on = np.tile(np.round(on_prev), W)
+        grp = [u for u in range(pb.nu) if pb.size[u] > 1]
+        any_on = np.tile((np.round(on_prev[grp]) > 0).astype(float), W) if grp else np.zeros(0)
+        return np.concatenate([on, any_on]) if "any_on" in self.col else on
 
     def shifted_start(self, x_prev: np.ndarray, shift: int):
         """MIP start: the previous window's commitment moved ``shift`` steps earlier, the
@@ -261,6 +291,19 @@ class _Window:
         on = np.round(x_prev[self.col["on"]].reshape(W, nu))
         new = np.vstack([on[shift:], np.repeat(on[-1:], min(shift, W), axis=0)])[:W]
         return self.col["on"], new.ravel()
+
+
+@contextlib.contextmanager
+def _quiet_interrupt_warning():
+    """Pyomo logs a warning for HiGHS's "interrupted" status, which here is the budget's
+    deadline or a signal, both reported in the result instead."""
+    log = logging.getLogger("pyomo.contrib.solver.solvers.highs")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 def _highs_status_optimal():
@@ -329,7 +372,8 @@ def _windows(n: int, W: int, C: int) -> list[tuple[int, int, int]]:
 
 
 def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: float = 36,
-                      commit_h: float = 24, mip_rel_gap: float = 1e-3, time_limit_s: float | None = None,
+                      commit_h: float = 24, mip_rel_gap: float = 1e-3,
+                      time_limit_s: float | None = DEFAULT_WINDOW_TIME_LIMIT_S,
                       threads: int = 1, progress: Callable[[int, int], None] | None = None,
                       highs_options: dict | None = None, warm_start: bool = True,
                       group_identical: bool = True, battery_end: str = "initial") -> xr.Dataset:
@@ -347,8 +391,13 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
         Rolling window length and the part of it kept  [h]; ``0 < commit_h <= window_h``.
     mip_rel_gap : float
         Relative MIP gap at which HiGHS stops (per window).
-    time_limit_s : float, optional
-        HiGHS time limit per window (per solve)  [s].
+    time_limit_s : float or None
+        Time budget of each window's solve  [s] (default :data:`DEFAULT_WINDOW_TIME_LIMIT_S`;
+        None: no limit).  When it runs out, HiGHS's best solution is kept with its gap
+        (``window_status`` "time_limit"); a window with no solution at all gets the fallback
+        dispatch of :func:`_fallback` (``window_status`` "fallback"); either makes the run
+        ``incomplete`` and is named in ``attrs["incomplete_windows"]``.  Ctrl-C / SIGTERM stop
+        the solve within a HiGHS iteration and raise :class:`twin.optimise.stop.Interrupted`.
     threads : int
         HiGHS threads.
     progress : callable, optional
@@ -422,48 +471,66 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
     gen = np.zeros((n, pb.nu))
     heel = np.zeros(n)
     co2x = 0.0
-    w_start, w_solve, w_gap, w_status = [], [], [], []
+    w_start, w_solve, w_gap, w_status, w_highs = [], [], [], [], []
     messages: list[str] = []
     build_s = 0.0
     prev_x: dict[int, np.ndarray] = {}
     prev_shift = 0
-    for wi, (a, b, c) in enumerate(wins):
-        Wn = b - a
-        if Wn not in models:
-            models[Wn] = _Window(pb, Wn, slots, options)
-            build_s += models[Wn].build_s
-        mod = models[Wn]
-        t0 = _time.perf_counter()
-        cap_t = pb.s["co2_cap_t"] * float(pb.energy_share[a:b].sum()) if pb.has_cap else 0.0
-        mod.set_window(st, a, b, cap_t)
-        build_s += _time.perf_counter() - t0
-        start = None
-        if warm_start and Wn in prev_x and prev_shift:
-            start = mod.shifted_start(prev_x[Wn], prev_shift)
-        r = mod.solve(mip_rel_gap, time_limit_s, threads, start)
-        w_start.append(physics["time"].values[a])
-        w_solve.append(r["solve_s"])
-        w_gap.append(r["gap"])
-        w_status.append(r["status"])
-        if r.get("message"):
-            messages.append(f"window {wi}: {r['message']}")
-        x = r["x"]
-        cc = c - a  # steps committed
-        if x is None:
-            _fallback(pb, st, a, c, out, gen)
-            prev_x = {}
-        else:
-            prev_x = {Wn: x}
-            prev_shift = cc
-            duals = mod.duals(x)
-            _commit(pb, mod, st, x, duals, a, c, out, gen, heel)
-            if pb.has_cap:
-                co2x += float(x[mod.col["co2x"]][0]) * (cc / Wn)
-        if progress is not None:
-            progress(wi + 1, len(wins))
+    with stop.stop_on_signal():  # Ctrl-C / SIGTERM: Interrupted, nothing returned
+        for wi, (a, b, c) in enumerate(wins):
+            Wn = b - a
+            if Wn not in models:
+                models[Wn] = _Window(pb, Wn, slots, options)
+                build_s += models[Wn].build_s
+            mod = models[Wn]
+            t0 = _time.perf_counter()
+            cap_t = pb.s["co2_cap_t"] * float(pb.energy_share[a:b].sum()) if pb.has_cap else 0.0
+            mod.set_window(st, a, b, cap_t)
+            build_s += _time.perf_counter() - t0
+            start = None
+            if warm_start and Wn in prev_x and prev_shift:
+                start = mod.shifted_start(prev_x[Wn], prev_shift)
+            r = mod.solve(mip_rel_gap, time_limit_s, threads, start)
+            w_start.append(physics["time"].values[a])
+            w_solve.append(r["solve_s"])
+            w_highs.append(r["highs_s"])
+            w_gap.append(r["gap"])
+            w_status.append(r["status"])
+            if r.get("message"):
+                messages.append(f"window {wi}: {r['message']}")
+            x = r["x"]
+            cc = c - a  # steps committed
+            if x is None and r["status"] == "time_limit":
+                # no solution within the budget: the fallback rule keeps the commitment the window
+                # started with and dispatches the rest as an LP (always feasible: held_commitment)
+                w_status[-1] = "fallback"
+                xf, duals = mod.fixed_lp(mod.held_commitment(st.on_prev))
+                if xf is not None:
+                    prev_x = {}
+                    _commit(pb, mod, st, xf, duals, a, c, out, gen, heel)
+                    if pb.has_cap:
+                        co2x += float(xf[mod.col["co2x"]][0]) * (cc / Wn)
+                    x = xf
+            if x is None:
+                _fallback(pb, st, a, c, out, gen)
+                prev_x = {}
+            elif r["x"] is None:
+                pass  # committed by the fallback rule above
+            else:
+                prev_x = {Wn: x}
+                prev_shift = cc
+                duals = mod.duals(x)
+                _commit(pb, mod, st, x, duals, a, c, out, gen, heel)
+                if pb.has_cap:
+                    co2x += float(x[mod.col["co2x"]][0]) * (cc / Wn)
+            if progress is not None:
+                progress(wi + 1, len(wins))
 
     res = _result(physics, pb, st, out, gen, heel, co2x, wins, w_start, w_solve, w_gap, w_status,
                   build_s, horizon)
+    res["window_highs_s"] = ("window", np.asarray(w_highs, float))
+    res["window_highs_s"].attrs = {"units": "s", "long_name": "HiGHS run time of the window (its time limit's clock)"}
+    res.attrs["window_time_limit_s"] = float(time_limit_s) if time_limit_s is not None else float("inf")
     res.attrs["solver_message"] = "; ".join(messages[:5])
     return res
 
@@ -527,8 +594,9 @@ def _commit(pb, mod, st, x, duals, a, c, out, gen, heel) -> None:
 
 
 def _fallback(pb, st, a, c, out, gen) -> None:
-    """A balance-feasible dispatch for a window the solver could not solve: units off, PV,
-    grid up to its capacity, the rest unserved (the run is marked incomplete)."""
+    """Last resort for a window the solver failed on (an error, or no LP optimum even with the
+    commitment held): a balance-feasible dispatch with units off, PV, grid up to its capacity,
+    the rest unserved (the run is marked incomplete and the window named)."""
     sl = slice(a, c)
     d = pb.demand[sl]
     sol = np.minimum(pb.solar[sl], d)
@@ -613,9 +681,13 @@ def _result(physics, pb, st, out, gen, heel, co2x, wins, w_start, w_solve, w_gap
     ds["window_status"] = ("window", np.asarray(w_status, dtype=object))
     ds["window_solve_s"].attrs = {"units": "s", "long_name": "wall time of the window's solve"}
     ds["window_gap"].attrs = {"units": "1", "long_name": "relative MIP gap reached in the window"}
-    order = ["error", "infeasible", "time_limit", "optimal"]
+    order = ["error", "infeasible", "fallback", "time_limit", "optimal"]
     worst = min(w_status, key=order.index)
     gaps = np.asarray(w_gap, float)
+    # every window that is not solved to the gap, named: its number, start, status and gap
+    bad = [f"window {i} ({pd.Timestamp(w_start[i]):%Y-%m-%d %H:%M}): {w_status[i]}"
+           + (f", gap {100 * gaps[i]:.3g} %" if np.isfinite(gaps[i]) else ", no solution")
+           for i in range(len(w_status)) if w_status[i] != "optimal"]
     ds.attrs.update(
         dispatch="optimal",
         solver="HiGHS via Pyomo (persistent)",
@@ -626,6 +698,8 @@ def _result(physics, pb, st, out, gen, heel, co2x, wins, w_start, w_solve, w_gap
         build_time_s=float(build_s),
         windows=len(wins),
         horizon=horizon,
+        incomplete_windows="; ".join(bad),
+        incomplete_window_count=len(bad),
     )
     ds = annotate(ds)
     cost = dispatch_cost_usd(physics, ds)
