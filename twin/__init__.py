@@ -6,9 +6,12 @@ The Python API::
     sc = twin.load_scenario("default")          # a file path or a preset name
     run = twin.simulate(sc)                      # physics + the operator's baseline dispatch
     opt = twin.optimise(sc)                      # least-cost N-1-secure dispatch (Pyomo + HiGHS)
+    disp = twin.optimise_dispatch(physics)       # the dispatch alone, on a physics Dataset
     path = twin.save_run(opt, "runs")            # runs/<run-id>/{run.nc, scenario.yaml, summary.json}
     same = twin.open_run(path)
     twin.kpi.pue(same)
+    plan = twin.plan("plan-sk-aws-ulsan")       # phased least-cost build, every phase checked on a full year
+    twin.save_plan(plan, "runs")                 # runs/<plan-id>/{plan.nc, report.html, ...} + the phase runs
 
 Errors of bad input are :class:`twin.TwinError` (one hierarchy, :mod:`twin.errors`); the package
 logs to the ``twin`` logger (standard :mod:`logging`, silent unless configured) and shows progress
@@ -37,8 +40,12 @@ from twin import kpi  # noqa: E402
 from twin.optimise import optimise_dispatch  # noqa: E402
 from twin.pipeline import optimise, simulate  # noqa: E402
 from twin.scenario import Scenario, load_scenario, loads_scenario  # noqa: E402
-from twin.store import list_runs, open_run, save_run  # noqa: E402
+from twin.store import list_runs, open_plan, open_run, save_plan, save_run  # noqa: E402
+
+# as for the optimiser: the package twin.plan is imported before the function twin.plan is bound
+from twin import plan as _plan_module  # noqa: E402,F401
+from twin.plan import plan  # noqa: E402
 
 __all__ = ["EventError", "PlanError", "RunIdError", "RunNotFound", "Scenario", "ScenarioError", "SweepError",
            "TwinError", "WeatherError", "__version__", "kpi", "list_runs", "load_scenario", "loads_scenario",
-           "open_run", "optimise", "optimise_dispatch", "save_run", "simulate"]
+           "open_plan", "open_run", "optimise", "optimise_dispatch", "plan", "save_plan", "save_run", "simulate"]

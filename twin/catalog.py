@@ -35,6 +35,7 @@ FX_FILE = TARIFF_DIR / "fx.yaml"
 TABLES = (
     "gas_units", "accelerators", "racks", "chillers", "cooling_towers", "air_handlers",
     "dry_coolers", "immersion_tanks", "fluids", "batteries", "ups", "transformers",
+    "technology_costs",
 )
 
 # required columns per table; (text columns, numeric columns, boolean columns)
@@ -69,10 +70,15 @@ _SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
         "max_c_rate", "soc_min_frac", "soc_max_frac"), ()),
     "ups": ((), ("eff_full", "eff_quarter", "no_load_loss_frac"), ()),
     "transformers": ((), ("no_load_loss_frac", "load_loss_frac"), ()),
+    # capex per unit of size; fom_usd_per_unit_yr is optional (empty for gas units: gas_units.csv has it)
+    "technology_costs": (("kind", "unit", "quality"), ("capex_usd_per_unit", "lifetime_yr"), ()),
 }
 
 # allowed values of some text columns
-_CHOICES = {("gas_units", "kind"): ("ccgt", "gt", "engine")}
+_CHOICES = {("gas_units", "kind"): ("ccgt", "gt", "engine"),
+            ("technology_costs", "kind"): ("gas_unit", "battery_power", "battery_energy", "solar",
+                                          "grid_connection", "cooling"),
+            ("technology_costs", "quality"): ("P", "S", "W", "D", "A")}
 # references between tables: (table, column) -> table whose names it must use
 _REFERENCES = {("racks", "accelerator"): "accelerators", ("immersion_tanks", "fluid"): "fluids"}
 # numeric columns that must lie in [0, 1]

@@ -2,12 +2,14 @@
 
 Exit codes: 0 ok · 1 the run finished with a shortfall (unserved load, cooling deficit, N-1
 reserve, LNG) or an incomplete solve, or ``validate`` found an error · 2 bad input (any
-:class:`twin.errors.TwinError`: one line per problem, naming the file and field, no traceback).
+:class:`twin.errors.TwinError`: one line per problem, naming the file and field, no traceback) ·
+130 / 143 stopped by Ctrl-C / SIGTERM (no run saved).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -183,6 +185,33 @@ def cmd_sweep(a) -> int:
     return run_sweep_cli(a)
 
 
+def cmd_plan(a) -> int:
+    from twin.plan import plan
+    from twin.scenario import ScenarioError
+    from twin.store import save_plan
+
+    sc = _load(a.scenario)
+    try:
+        ds = plan(sc, check=not a.no_check, progress=None if a.quiet else
+                  (lambda stage, frac: print(f"[{100 * frac:3.0f}%] {stage}", file=sys.stderr)))
+    except ScenarioError as e:
+        raise BadInput(e.problems) from None
+    path = save_plan(ds, a.output)
+    for ph in ds["phase"].values:
+        sel = ds.sel(phase=ph)
+        built = ", ".join(f"{t} {float(sel['plan_capacity_mw'].sel(technology=t)):,.1f}"
+                          for t in ds["technology"].values if float(sel["plan_capacity_mw"].sel(technology=t)) > 0)
+        err = (f"; full-year {float(sel['plan_op_full_year_usd_per_yr']):,.0f} USD/yr, aggregation error "
+               f"{100 * float(sel['plan_aggregation_error_frac']):+.2f} %") if "plan_op_full_year_usd_per_yr" in ds else ""
+        print(f"{ph} ({sel['plan_phase_start'].item()}): {built} MW; grid {sel['plan_grid_option'].item() or 'none'}; "
+              f"operation {float(sel['plan_op_usd_per_yr']):,.0f} USD/yr{err}")
+    print(f"NPV {float(ds['plan_npv_usd']):,.0f} USD; {float(ds['plan_lcoe_usd_per_mwh_it']):,.2f} USD/MWh of IT energy")
+    for line in filter(None, ds.attrs.get("problems", "").split("\n")):
+        print(f"! {line}")
+    print(f"saved {path} (report: {path / 'report.html'})")
+    return EXIT_OK if ds.attrs.get("plan_status") == "ok" else EXIT_SHORTFALL
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="twin", description="Campus Twin: power-and-cooling digital twin "
                                                          "for AI data-center campuses")
@@ -197,7 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--step", help="override the time step, e.g. 1h, 15min, 1min")
     r.add_argument("--dispatch", choices=["optimal", "baseline"], default="optimal")
     r.add_argument("--run-id", help="name of the run directory (default: generated)")
-    r.add_argument("--time-limit", type=float, help="solver time limit per window [s]")
+    r.add_argument("--time-limit", type=float, help="time budget of each optimiser window [s] (default: the "
+                   "scenario's solver.window_time_limit_s, 60 s); a window cut short makes the run incomplete")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_run)
 
@@ -235,6 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--workers", type=int, default=2, help="LocalCluster workers (default 2)")
     sw.add_argument("--report", help="also write a sweep report (.html)")
     sw.set_defaults(func=cmd_sweep)
+    pl = sub.add_parser("plan", help="least-cost phased build of the power and cooling plant, checked on full years")
+    pl.add_argument("scenario", help="scenario with phases: and candidates: (file or preset, e.g. plan-sk-aws-ulsan)")
+    pl.add_argument("-o", "--output", default="runs", help="store directory (default: runs)")
+    pl.add_argument("--no-check", action="store_true", help="skip the full-year check of every phase")
+    pl.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    pl.set_defaults(func=cmd_plan)
     return p
 
 
@@ -245,19 +281,42 @@ def _lines(e: TwinError) -> list[str]:
     return [f"{p} [{src}]" if named and src not in p else p for p in e.problems]
 
 
+def _sigterm(signum, frame):  # noqa: ARG001 - SIGTERM stops like Ctrl-C (cleanup runs, no run left)
+    from twin.optimise.stop import Interrupted
+
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``twin`` command line; return its exit code (see the module docstring)."""
+    import signal
+
     parser = build_parser()
     a = parser.parse_args(argv)
+    if argv is None and _is_main_thread():
+        signal.signal(signal.SIGTERM, _sigterm)
     try:
         return int(a.func(a) or 0)
     except TwinError as e:
         for line in _lines(e):
             print(f"error: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        # Ctrl-C (130) or SIGTERM (143): nothing was saved (save_run publishes a run only
+        # when it is complete); as the command, exit at once instead of tearing down modules
+        code = 128 + int(getattr(e, "signum", signal.SIGINT))
+        print(f"interrupted ({signal.Signals(code - 128).name}): no run saved", file=sys.stderr)
+        if argv is None:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        return code
+
+
+def _is_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -120,7 +120,11 @@ def optimise(scenario_or_dataset: Scenario | str | xr.Dataset, *, progress: Prog
     else:
         if progress:
             progress("physics", 0.0)
-        phys = couple(_as_scenario(scenario_or_dataset))
+        sc = _as_scenario(scenario_or_dataset)
+        # the scenario's solver settings unless the caller gives them (the CLI's --time-limit)
+        options.setdefault("time_limit_s", sc.solver.window_time_limit_s)
+        options.setdefault("mip_rel_gap", sc.solver.mip_rel_gap)
+        phys = couple(sc)
     # a settled baseline run (from simulate) is the reference as it is; otherwise dispatch one
     if given is not None and given.attrs.get("dispatch") == "baseline" and "cost_usd" in given:
         base = given

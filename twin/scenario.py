@@ -404,6 +404,9 @@ class Fuel(_Model):
     boil_off_frac_per_day: Annotated[float, Field(ge=0, le=0.01)] = 0.0008
 
 
+YearPath = dict[int, NonNegFloat]
+
+
 _WHY_PENALTY = ("1,000,000 USD/MWh is ~100 times any value of lost load used in market design; larger penalties "
                 "only spoil the solver's numerics (engineering bound)")
 
@@ -421,11 +424,165 @@ class Economics(_Model):
     fx_per_usd: dict[str, Annotated[float, Field(gt=0, le=1e6)]] = Field(
         default_factory=dict, description="overrides, e.g. {VND: 25400}",
         json_schema_extra={"bound": "VND, the weakest currency used, is ~26,000 per USD (engineering bound)"})
+    # --- planning (twin.plan) ---
+    discount_rate_frac: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0.07, description="real discount rate for the plan's net present value [1/yr]")
+    horizon_years: Annotated[int, Field(gt=0, le=60)] = Field(
+        20, description="years from the first phase's start over which the plan's NPV is counted")
+    lifetimes_years: dict[str, PosFloat] = Field(
+        default_factory=dict, description="asset lifetime overrides by technology_costs name [yr]")
+    lng_price_paths_usd_per_mmbtu: dict[str, YearPath] = Field(
+        default_factory=dict, description="named LNG price paths {path: {year: USD/MMBtu}}; the first plans, "
+                                          "the others are reported as sensitivities (default: fuel price flat)")
+    carbon_price_path_usd_per_t: YearPath = Field(
+        default_factory=dict, description="carbon price by year [USD/t] (default: carbon_price_usd_per_t flat)")
+
+    @field_validator("lifetimes_years", mode="before")
+    @classmethod
+    def _lifetimes(cls, v):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if isinstance(x, int | float) and x <= 0:
+                    raise ValueError(f"lifetime of {k!r} is {x!r} years; an asset lifetime must be > 0")
+        return v
+
+    @field_validator("lng_price_paths_usd_per_mmbtu")
+    @classmethod
+    def _paths(cls, v):
+        for k, path in v.items():
+            if not path:
+                raise ValueError(f"LNG price path {k!r} has no years")
+        return v
 
 
 class Flexibility(_Model):
     training_shift_frac: Frac = 0.0
     window_h: Annotated[float, Field(gt=0, le=168)] = 24.0
+
+
+# ------------------------------------------------------------------------------------ planning
+class PhaseHall(_Model):
+    racks: int = Field(gt=0, description="racks in service in this phase (cumulative)")
+    rack_model: str | None = Field(None, description="default: the hall's rack model in halls:")
+
+    _c = field_validator("rack_model")(_catalog_check("racks", "rack model"))
+
+
+class Phase(_Model):
+    """One stage of the build-out: from ``start`` the IT in service is ``halls`` (cumulative)."""
+
+    name: str
+    start: pd.Timestamp
+    halls: dict[str, PhaseHall] = Field(min_length=1, description="hall name (from halls:) -> racks in service")
+    fuel: Fuel | None = Field(None, description="LNG logistics in this phase (default: fuel:)")
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _ts(cls, v):
+        try:
+            return pd.Timestamp(str(v))
+        except Exception as e:  # noqa: BLE001 - any parse failure is bad input
+            raise ValueError(f"not a date ({e})") from None
+
+
+class GasCandidate(_Model):
+    model: str
+    max_count: int = Field(ge=0, description="most units of this model that may be built in total")
+
+    _c = field_validator("model")(_catalog_check("gas_units", "gas unit model"))
+
+
+class BatteryCandidate(_Model):
+    power_mw: tuple[NonNegFloat, NonNegFloat] = (0.0, 0.0)
+    energy_mwh: tuple[NonNegFloat, NonNegFloat] = (0.0, 0.0)
+    model: str = "li-ion-dea-vn-2020"
+
+    _c = field_validator("model")(_catalog_check("batteries", "battery model"))
+
+    @model_validator(mode="after")
+    def _ranges(self):
+        for k in ("power_mw", "energy_mwh"):
+            lo, hi = getattr(self, k)
+            if lo > hi:
+                raise ValueError(f"{k}: range [{lo:g}, {hi:g}] has min above max")
+        return self
+
+
+class SolarCandidate(_Model):
+    capacity_mwp: tuple[NonNegFloat, NonNegFloat] = (0.0, 0.0)
+
+    @model_validator(mode="after")
+    def _range(self):
+        lo, hi = self.capacity_mwp
+        if lo > hi:
+            raise ValueError(f"capacity_mwp: range [{lo:g}, {hi:g}] has min above max")
+        return self
+
+
+class GridOption(_Model):
+    name: str
+    capacity_mw: PosFloat
+    circuits: int = Field(1, ge=1)
+    connection_cost_usd: NonNegFloat | None = Field(
+        None, description="one-off cost of the connection (substation, line); default: technology_costs grid-connection per MW")
+    lead_time_months: NonNegFloat = Field(0.0, description="months from the decision date to energisation")
+    tariff: str | None = Field(None, description="default: power.grid.tariff")
+
+    @field_validator("tariff")
+    @classmethod
+    def _tariff(cls, v):
+        return Grid._tariff(v)
+
+
+class Candidates(_Model):
+    """What a plan may build (``twin plan``)."""
+
+    decision_date: pd.Timestamp | None = Field(None, description="when the plan is decided (grid lead times "
+                                                                 "count from here); default: first phase start")
+    gas_units: list[GasCandidate] = []
+    battery: BatteryCandidate = BatteryCandidate()
+    solar: SolarCandidate = SolarCandidate()
+    grid: list[GridOption] = []
+    cooling: dict[str, list[Cooling]] = Field(
+        default_factory=dict, description="hall name -> cooling alternatives (default: the hall's own cooling)")
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    @field_validator("decision_date", mode="before")
+    @classmethod
+    def _ts(cls, v):
+        if v is None:
+            return v
+        try:
+            return pd.Timestamp(str(v))
+        except Exception as e:  # noqa: BLE001
+            raise ValueError(f"not a date ({e})") from None
+
+    @model_validator(mode="after")
+    def _unique(self):
+        models = [g.model for g in self.gas_units]
+        dup = sorted({m for m in models if models.count(m) > 1})
+        if dup:
+            raise ValueError(f"gas_units: model listed twice: {', '.join(dup)}")
+        names = [g.name for g in self.grid]
+        dup = sorted({m for m in names if names.count(m) > 1})
+        if dup:
+            raise ValueError(f"grid: option name listed twice: {', '.join(dup)}")
+        for hall, alts in self.cooling.items():
+            if not alts:
+                raise ValueError(f"cooling.{hall}: give at least one alternative")
+        return self
+
+
+class Solver(_Model):
+    """Optimiser settings (the dispatch of :func:`twin.optimise.optimise_dispatch`)."""
+
+    window_time_limit_s: Annotated[float, Field(gt=0, le=86_400, description=(
+        "time budget of each optimiser window [s]; a window cut short keeps its best solution "
+        "with its gap and makes the run incomplete"))] = 60.0
+    mip_rel_gap: Annotated[float, Field(ge=0, lt=0.1, description="relative MIP gap of each window")] = 1e-3
 
 
 class Scenario(_Model):
@@ -439,7 +596,10 @@ class Scenario(_Model):
     fuel: Fuel = Fuel()
     economics: Economics = Economics()
     flexibility: Flexibility = Flexibility()
+    solver: Solver = Solver()
     notes: list[str] = Field(default_factory=list, description="assumptions where public figures stop")
+    phases: list[Phase] = Field(default_factory=list, description="build-out stages for twin plan")
+    candidates: Candidates | None = Field(None, description="what twin plan may build")
 
     @field_validator("name")
     @classmethod
@@ -465,6 +625,38 @@ class Scenario(_Model):
         has_gas = any(g.count > 0 for g in self.power.gas_units)
         if has_gas and self.fuel.tank_capacity_t <= 0:
             raise ValueError("gas units need an LNG tank: set fuel.tank_capacity_t > 0")
+        return self
+
+    @model_validator(mode="after")
+    def _phases(self):
+        if not self.phases:
+            return self
+        from twin import catalog
+
+        halls = {h.name: h for h in self.halls}
+        prev_it: dict[str, float] = {}
+        prev = None
+        for i, ph in enumerate(self.phases):
+            if prev is not None and ph.start <= prev.start:
+                raise ValueError(f"phases[{i}].start: {ph.start.date()} is not after phase "
+                                 f"{prev.name!r} ({prev.start.date()}); phases must be in time order")
+            for hn, ph_h in ph.halls.items():
+                if hn not in halls:
+                    raise ValueError(f"phases[{i}].halls.{hn}: unknown hall; halls: {', '.join(halls)}")
+            for hn, it_prev in prev_it.items():
+                ph_h = ph.halls.get(hn)
+                it = 0.0 if ph_h is None else ph_h.racks * catalog.lookup(
+                    "racks", ph_h.rack_model or halls[hn].rack_model)["rack_kw_max"] / 1000.0
+                if it < it_prev - 1e-9:
+                    raise ValueError(f"phases[{i}].halls.{hn}: IT falls from {it_prev:g} MW to {it:g} MW; "
+                                     "a phase may add or grow halls, never shrink them")
+            prev_it = {hn: h.racks * catalog.lookup("racks", h.rack_model or halls[hn].rack_model)["rack_kw_max"]
+                       / 1000.0 for hn, h in ph.halls.items()}
+            prev = ph
+        if self.candidates is not None:
+            for hn in self.candidates.cooling:
+                if hn not in halls:
+                    raise ValueError(f"candidates.cooling.{hn}: unknown hall; halls: {', '.join(halls)}")
         return self
 
     def text(self) -> str:

@@ -476,3 +476,59 @@ def resolve_run(store_dir: str | Path, run_id: str) -> Path:
     if p.parent != store or not is_run_dir(p):
         raise RunNotFound(f"run {run_id!r} not found")
     return p
+
+
+# ------------------------------------------------------------------------------------ plans
+PLAN_FILES = ("plan.nc", "scenario.yaml", "summary.json")
+
+
+def save_plan(ds: xr.Dataset, store_dir: str | Path, plan_id: str | None = None) -> Path:
+    """Write a plan (:func:`twin.plan`) atomically into ``store_dir/<plan-id>/`` (``plan.nc``,
+    ``scenario.yaml``, ``summary.json``, ``report.html``); each phase's full-year check run is saved as an
+    ordinary run in ``store_dir`` (so the app opens it like any run) and named in the plan."""
+    from twin.plan.report import plan_report_html
+    from twin.plan.result import plan_summary
+
+    store = Path(store_dir)
+    store.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(ds.attrs.get("scenario_name", "plan")))[:60]
+    plan_id = plan_id or f"{name}-plan-{stamp}-{uuid.uuid4().hex[:6]}"
+    if not _RUN_ID.match(plan_id):
+        raise ValueError(f"plan id {plan_id!r} — use letters, digits, '.', '_' and '-' only")
+    final = store / plan_id
+    if final.exists():
+        raise FileExistsError(f"plan {plan_id!r} already exists in {store}")
+    runs = ds.encoding.get("phase_runs") or []
+    ids = []
+    for ph, run in zip(ds["phase"].values, runs):
+        ids.append(save_run(run, store, run_id=f"{plan_id}-{ph}").name)
+    ds = ds.copy()
+    if ids:
+        ds["plan_check_run_id"] = ("phase", np.array(ids, dtype=object))
+    ds.attrs["plan_id"] = plan_id
+    tmp = Path(tempfile.mkdtemp(prefix=f".{plan_id}.", suffix=".partial", dir=store))
+    try:
+        _for_netcdf(ds).to_netcdf(tmp / "plan.nc", engine="netcdf4")
+        (tmp / "scenario.yaml").write_text(ds.attrs.get("scenario_yaml", ""), encoding="utf-8")
+        (tmp / "summary.json").write_text(json.dumps(_clean(plan_summary(ds)), indent=2, default=_json_default),
+                                          encoding="utf-8")
+        (tmp / "report.html").write_text(plan_report_html(ds), encoding="utf-8")
+        for f in tmp.iterdir():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+        ordinary_mode(tmp)
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
+
+
+def open_plan(plan_dir: str | Path) -> xr.Dataset:
+    """Open a stored plan (fully loaded)."""
+    p = Path(plan_dir)
+    if not all((p / f).is_file() for f in PLAN_FILES):
+        raise RunNotFound(f"{str(plan_dir)!r} is not a plan directory (needs {', '.join(PLAN_FILES)})")
+    with xr.open_dataset(p / "plan.nc", engine="netcdf4") as ds:
+        return ds.load()

@@ -1,0 +1,48 @@
+"""N-1 reserve rows: the headroom left after the worst single contingency covers what is lost.
+
+Compact form (see :mod:`twin.optimise`): ``H + battery_head + grid_head + short >= req`` with
+``req >= avail_u * on_u`` for every commitment column ``u`` (a group's largest unit trips: an
+indicator "any unit of the group on").
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from twin.optimise import grid as grid_rows
+from twin.optimise import storage, units
+from twin.optimise.rows import param
+
+
+def add_reserve(m, pb, T, *, obj: list, grid_capacity_mw=None, battery_power_mw=None,
+                battery_energy_mwh=None) -> None:
+    """Add ``short, req, any_on`` and the reserve row per step; costs ``obj_short[t]`` per MW.
+
+    Headroom counted: gas (:func:`twin.optimise.units.headroom`), grid (when there is a feed)
+    and battery (when there is one).  ``grid_capacity_mw`` / ``battery_power_mw``: as in
+    :func:`twin.optimise.grid.add_grid` / :func:`twin.optimise.storage.add_battery` (numbers or
+    planning expressions; ``battery_energy_mwh`` sets the SOC floor of the battery headroom).  Mutable: ``head_pmin[t, u]`` (avail - pmin), ``obj_short[t]``.
+    """
+    U = range(pb.nu)
+    TU = [(t, u) for t in T for u in U]
+    m.short = pyo.Var(T, domain=pyo.NonNegativeReals)
+    m.req = pyo.Var(T, domain=pyo.NonNegativeReals)
+    # the largest unit of a group trips: an indicator "any unit of the group on"
+    grp = [(t, u) for t in T for u in U if pb.size[u] > 1]
+    m.any_on = pyo.Var(grp, domain=pyo.Binary)
+    m.any_def = pyo.Constraint(grp, rule=lambda m, t, u: m.on[t, u] <= float(pb.size[u]) * m.any_on[t, u])
+    gset = set(grp)
+    m.req_def = pyo.Constraint(TU, rule=lambda m, t, u: m.req[t] >= m.avail[t, u] * (
+        m.any_on[t, u] if (t, u) in gset else m.on[t, u]))
+    m.head_pmin = param(TU)  # avail - pmin
+    head = {t: units.headroom(m, pb, t) for t in T}
+    if pb.has_grid:
+        for t in T:
+            head[t] = head[t] + grid_rows.headroom(m, pb, t, grid_capacity_mw)
+    if pb.has_battery:
+        bh = storage.battery_headroom(m, pb, T, power_mw=battery_power_mw, energy_mwh=battery_energy_mwh)
+        for t in T:
+            head[t] = head[t] + bh[t]
+    m.reserve = pyo.Constraint(T, rule=lambda m, t: head[t] + m.short[t] >= m.req[t])
+    m.obj_short = param(T)
+    obj.extend(m.obj_short[t] * m.short[t] for t in T)

@@ -1,0 +1,160 @@
+"""``twin.plan(scenario)``: plan, check every phase on the full year, return the plan Dataset."""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+from twin.plan.inputs import (
+    Build,
+    check_plan_scenario,
+    cooling_alternatives,
+    discounting,
+    plan_physics,
+)
+from twin.plan.model import PlanData, build_model, phase_costs, solve
+from twin.plan.periods import DEFAULT_TYPICAL_DAYS, representative_days
+from twin.scenario import Scenario, load_scenario
+
+Progress = Callable[[str, float], None] | None
+
+
+def _v(x) -> float:
+    v = pyo.value(x, exception=False)
+    return 0.0 if v is None else float(v)
+
+
+def extract_builds(m, d: PlanData) -> list[Build]:
+    """The build in service in each phase, from a solved model."""
+    out = []
+    for p in range(len(d.phys.phases)):
+        b = Build(gas={mdl: int(round(_v(m.N[g, p]))) for g, mdl in enumerate(d.models)},
+                  battery_mw=_v(m.bp[p]), battery_mwh=_v(m.be[p]), solar_mwp=_v(m.pv[p]),
+                  grid=next((d.grid[o].name for o in range(len(d.grid)) if _v(m.y[o, p]) > 0.5), None),
+                  cooling={h: int(np.argmax([_v(m.c[h, a]) for a in range(len(d.alts[h]))])) for h in d.halls})
+        b.battery_mw = round(b.battery_mw, 6)
+        b.battery_mwh = round(b.battery_mwh, 6)
+        b.solar_mwp = round(b.solar_mwp, 6)
+        out.append(b)
+    return out
+
+
+def fixed_from(m, d: PlanData) -> dict:
+    """The investment decisions of a solved model, for :func:`twin.plan.model.build_model`'s ``fixed``."""
+    P = range(len(d.phys.phases))
+    return dict(add={(g, p): _v(m.add[g, p]) for g in range(len(d.models)) for p in P},
+                bp={p: _v(m.bp[p]) for p in P}, be={p: _v(m.be[p]) for p in P}, pv={p: _v(m.pv[p]) for p in P},
+                y={(o, p): _v(m.y[o, p]) for o in range(len(d.grid)) for p in P},
+                c={(h, a): _v(m.c[h, a]) for h in d.halls for a in range(len(d.alts[h]))})
+
+
+def plan(scenario: Scenario | str, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS, check: bool = True,
+         sensitivities: bool = True, marginals: bool = True, mip_rel_gap: float = 1e-4,
+         time_limit_s: float | None = 600.0, check_options: dict | None = None, reserve: str = "built",
+         commitment: str = "relaxed", progress: Progress = None) -> xr.Dataset:
+    """Least-cost phased build of the campus's power and cooling plant, checked by the twin.
+
+    Parameters
+    ----------
+    scenario : Scenario or str
+        A scenario with ``phases:`` and ``candidates:`` (a file or preset name).
+    n_typical_days : int
+        Typical days besides the extreme (design) days.
+    check : bool
+        Run every phase's build through the full-year hourly optimiser (:func:`twin.optimise`).
+    sensitivities : bool
+        Re-plan under each of the other LNG price paths of ``economics.lng_price_paths_usd_per_mmbtu``.
+    marginals : bool
+        What one more unit / MW / MWh / MWp of each candidate would save (investment fixed at the plan).
+    mip_rel_gap, time_limit_s : float
+        HiGHS relative gap and time limit of the plan MILP.
+    check_options : dict, optional
+        Passed to :func:`twin.optimise` for the full-year checks.
+    reserve, commitment : str
+        See :mod:`twin.plan.model` (``"built"`` / ``"running"``; ``"relaxed"`` / ``"integer"``).
+
+    Returns
+    -------
+    xarray.Dataset
+        The plan (see :func:`twin.plan.result.plan_dataset`); each phase's full-year run is in
+        ``ds.encoding["phase_runs"]`` (saved beside the plan by :func:`twin.store.save_plan`).
+    """
+    from twin.plan.result import plan_dataset
+
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    check_plan_scenario(sc)
+    t0 = _time.perf_counter()
+    if progress:
+        progress("physics", 0.0)
+    phys = plan_physics(sc)
+    rep = representative_days(phys, n_typical_days)
+    disc = discounting(sc)
+    paths = list(disc.fuel_usd_per_gj)
+    cand = sc.candidates
+    models = [g.model for g in cand.gas_units if g.max_count > 0]
+    d = PlanData(models=models, max_count=np.array([g.max_count for g in cand.gas_units if g.max_count > 0]),
+                 halls=[h.name for h in sc.halls], alts=cooling_alternatives(sc), grid=list(cand.grid), phys=phys,
+                 rep=rep, disc=disc, path=paths[0], reserve=reserve, commitment=commitment)
+    t_inputs = _time.perf_counter() - t0
+    if progress:
+        progress("plan model", 0.1)
+    t1 = _time.perf_counter()
+    m = build_model(d)
+    t_build = _time.perf_counter() - t1
+    res = solve(m, mip_rel_gap=mip_rel_gap, time_limit_s=time_limit_s)
+    if not res["ok"]:
+        raise RuntimeError(f"plan MILP: HiGHS found no solution ({res['status']}); this is a bug: "
+                           "the model's slacks keep it feasible")
+    builds = extract_builds(m, d)
+    est = phase_costs(m, d)
+    info = dict(status=res["status"], gap=res["gap"], solve_s=res["solve_s"], build_s=t_build, inputs_s=t_inputs,
+                objective=res["objective"], capex_npv=_v(m.capex_npv), op_npv=_v(m.op_npv))
+    shortfalls = plan_shortfalls(m, d)
+
+    marg = None
+    if marginals:
+        if progress:
+            progress("marginal values", 0.3)
+        from twin.plan.sensitivity import marginal_values
+
+        marg = marginal_values(d, m, res["objective"], mip_rel_gap=mip_rel_gap)
+    sens = {}
+    if sensitivities and len(paths) > 1:
+        if progress:
+            progress("price paths", 0.4)
+        for path in paths[1:]:
+            d2 = PlanData(**{**d.__dict__, "path": path})
+            m2 = build_model(d2)
+            r2 = solve(m2, mip_rel_gap=mip_rel_gap, time_limit_s=time_limit_s)
+            if r2["ok"]:
+                sens[path] = dict(builds=extract_builds(m2, d2), objective=r2["objective"],
+                                  capex_npv=_v(m2.capex_npv), op_npv=_v(m2.op_npv))
+    checks = None
+    if check:
+        from twin.plan.check import check_phases
+
+        checks = check_phases(sc, builds, progress=progress, **(check_options or {}))
+    info["total_s"] = _time.perf_counter() - t0
+    return plan_dataset(sc, d, m, builds, est, info, shortfalls, checks=checks, marginals=marg, sensitivities=sens)
+
+
+def plan_shortfalls(m, d: PlanData) -> list[dict]:
+    """Every phase whose representative days shed load or lack N-1 reserve in the plan itself:
+    the phase, the hour (the worst one) and the shortfall."""
+    out = []
+    rep, phys = d.rep, d.phys
+    for p, ph in enumerate(d.disc.sc.phases):
+        for var, what in (("uns", "unserved load"), ("short", "N-1 reserve shortfall")):
+            arr = np.array([[_v(getattr(m.blk[p, r], var)[s]) if hasattr(m.blk[p, r], var) else 0.0
+                             for s in range(rep.steps_per_day)] for r in range(len(rep.days))])
+            if arr.size and arr.max() > 0.05:
+                r, s = np.unravel_index(int(np.argmax(arr)), arr.shape)
+                t = phys.time[int(rep.days[r]) * rep.steps_per_day + int(s)]
+                out.append(dict(phase=ph.name, kind=what, hour=str(t), shortfall_mw=float(arr.max()),
+                                message=f"phase {ph.name!r}: {what} of {arr.max():.1f} MW at {t:%Y-%m-%d %H:%M} "
+                                        f"(representative day); no candidate build serves it"))
+    return out
