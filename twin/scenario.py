@@ -428,7 +428,8 @@ class Economics(_Model):
     discount_rate_frac: Annotated[float, Field(ge=0, lt=1)] = Field(
         0.07, description="real discount rate for the plan's net present value [1/yr]")
     horizon_years: Annotated[int, Field(gt=0, le=60)] = Field(
-        20, description="years from the first phase's start over which the plan's NPV is counted")
+        20, description="years from the first phase's start over which the plan's NPV is counted",
+        json_schema_extra={"bound": "60 years outlasts every asset in the cost catalogue (engineering bound)"})
     lifetimes_years: dict[str, PosFloat] = Field(
         default_factory=dict, description="asset lifetime overrides by technology_costs name [yr]")
     lng_price_paths_usd_per_mmbtu: dict[str, YearPath] = Field(
@@ -472,7 +473,7 @@ class Phase(_Model):
     """One stage of the build-out: from ``start`` the IT in service is ``halls`` (cumulative)."""
 
     name: str
-    start: pd.Timestamp
+    start: Annotated[pd.Timestamp, WithJsonSchema({"type": "string", "format": "date-time"})]
     halls: dict[str, PhaseHall] = Field(min_length=1, description="hall name (from halls:) -> racks in service")
     fuel: Fuel | None = Field(None, description="LNG logistics in this phase (default: fuel:)")
 
@@ -539,7 +540,7 @@ class GridOption(_Model):
 class Candidates(_Model):
     """What a plan may build (``twin plan``)."""
 
-    decision_date: pd.Timestamp | None = Field(None, description="when the plan is decided (grid lead times "
+    decision_date: Annotated[pd.Timestamp, WithJsonSchema({"type": "string", "format": "date-time"})] | None = Field(None, description="when the plan is decided (grid lead times "
                                                                  "count from here); default: first phase start")
     gas_units: list[GasCandidate] = []
     battery: BatteryCandidate = BatteryCandidate()
