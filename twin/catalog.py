@@ -79,6 +79,13 @@ _FRACTION = re.compile(r"(_frac$|^eff_|_eff$|^rte_|_share$|^min_plr$)")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
+# dynamic parameters of the gas units for event studies (twin.events), keyed by gas unit model
+TABLES = (*TABLES, "gas_unit_dynamics")
+_SCHEMA["gas_unit_dynamics"] = (("q",), (
+    "h_s", "power_factor", "droop_frac", "deadband_hz", "t_gov_s", "t_lead_s", "t_lag_s", "steam_frac",
+    "t_steam_s", "rate_up_pu_per_s", "rate_down_pu_per_s", "damping_pu", "uf_trip_frac"), ())
+_CHOICES[("gas_unit_dynamics", "q")] = ("P", "S", "W", "D", "A")
+
 
 class CatalogError(ValueError):
     """An unknown table, model or tariff, or a catalogue file that breaks the rules."""
