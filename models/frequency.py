@@ -210,18 +210,22 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
     dt = float(step_s)
     f0 = float(inp.f0_hz)
     on = inp.on.astype(bool).copy()
-    rated = inp.rated_mw
-    pref = np.where(rated > 0, inp.p0_mw / np.where(rated > 0, rated, 1.0), 0.0)
-    vmax = np.where(rated > 0, inp.pmax_mw / np.where(rated > 0, rated, 1.0), 0.0)
-    vmax = np.maximum(vmax, pref)  # a unit already above its derated figure keeps its output
+    rated = np.asarray(inp.rated_mw, float)
+    safe_rated = np.where(rated > 0, rated, 1.0)
+    pref = np.where(rated > 0, inp.p0_mw / safe_rated, 0.0)
+    vmax = np.maximum(np.where(rated > 0, inp.pmax_mw / safe_rated, 0.0), pref)  # a unit above its derated figure keeps its output
     hs = inp.h_s * inp.mva
-    R = np.maximum(inp.droop, 1e-6)
-    T1 = np.maximum(inp.t_gov_s, 1e-6)
-    T3 = np.maximum(inp.t_lag_s, 1e-6)
-    lead = inp.t_lead_s / T3
-    Ts = np.maximum(inp.t_steam_s, 1e-6)
+    inv_R = 1.0 / np.maximum(inp.droop, 1e-6)
+    inv_T1 = 1.0 / np.maximum(inp.t_gov_s, 1e-6)
+    inv_T3 = 1.0 / np.maximum(inp.t_lag_s, 1e-6)
+    lead = inp.t_lead_s * inv_T3
+    inv_Ts = 1.0 / np.maximum(inp.t_steam_s, 1e-6)
     a = inp.steam_frac
+    w_gt = rated * (1.0 - a)
+    w_st = rated * a
+    w_dt = rated * inp.dt_pu
     dbu = inp.db_hz / f0
+    rup, rdn = inp.rate_up, -inp.rate_down
     dmS = inp.dm_pu * inp.mva
     g = pref.copy()
     z = pref.copy()
@@ -229,9 +233,11 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
     x = np.zeros(B)
     bdev = np.zeros(B)  # battery output change from its initial value [MW]
     grid_on = (np.ones(B, bool) if inp.grid_on is None else inp.grid_on.astype(bool).copy())
-    grid_p0 = np.zeros(B) if inp.grid_p0_mw is None else inp.grid_p0_mw
     grid_trip_mw = np.full(B, np.inf) if inp.grid_trip_mw is None else inp.grid_trip_mw
     grid_loss_at = np.full(B, np.inf) if inp.grid_loss_at_s is None else inp.grid_loss_at_s
+    next_grid_loss = float(np.min(grid_loss_at)) if B else np.inf
+    trip_at = inp.trip_at_s
+    next_trip = float(np.min(trip_at)) if trip_at.size else np.inf
     load0 = inp.load0_mw
     Dl = inp.load_damping
     K = len(inp.ufls_dev_pu)
@@ -247,11 +253,14 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
     nd = max(int(round(inp.bat_delay_s / dt)), 0)
     xhist = np.zeros((nd + 1, B))
     bat_on = inp.bat_power_mw > 0
+    any_bat = bool(bat_on.any())
+    inv_bl = 1.0 / max(inp.bat_lag_s, 1e-6)
     b_full = max(inp.bat_full_hz - inp.bat_db_hz, 1e-9) / f0
     b_db = inp.bat_db_hz / f0
-    bat_up = np.maximum(inp.bat_power_mw - inp.bat_p0_mw, 0.0)     # more discharge / less charge
-    bat_dn = np.maximum(inp.bat_power_mw + inp.bat_p0_mw, 0.0)     # less discharge / more charge
-    dead = np.zeros(B, bool)
+    bat_p0 = inp.bat_p0_mw
+    bat_up = np.maximum(inp.bat_power_mw - bat_p0, 0.0)     # more discharge / less charge
+    bat_dn = np.maximum(inp.bat_power_mw + bat_p0, 0.0)     # less discharge / more charge
+    uf_pu = inp.uf_trip_pu
 
     out_x = np.empty((B, T))
     out_pm = np.empty((B, T, U))
@@ -264,46 +273,62 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
     out_gon = np.empty((B, T), bool)
     out_dead = np.empty((B, T), bool)
 
-    def mech(gv, zv, sv, xv, onv):
+    def topology():
+        onf = on.astype(float)
+        e = (hs * onf).sum(axis=1)
+        dead = ~grid_on & (e <= 0)
+        isl = ~grid_on & (e > 0)
+        inv2e = np.where(isl, 0.5 / np.where(e > 0, e, 1.0), 0.0)
+        return onf, dead, inv2e, (dmS * onf).sum(axis=1)
+
+    onf, dead, inv2e, dm_tot = topology()
+    target = np.zeros(B)
+
+    def deriv(xv, gv, zv, sv, bv, load_mw, load_fixed):
+        xc = xv[:, None]
+        dev = np.maximum(np.abs(xc) - dbu, 0.0) * np.sign(xc)
+        u = np.minimum(np.maximum(pref - dev * inv_R, 0.0), vmax)
+        dg = np.minimum(np.maximum((u - gv) * inv_T1, rdn), rup)
+        dg[((gv >= vmax) & (dg > 0)) | ((gv <= 0) & (dg < 0))] = 0.0
         y = zv + lead * (gv - zv)
-        pm = rated * ((1.0 - a) * y + a * sv - inp.dt_pu * xv[:, None])
-        return np.where(onv, pm, 0.0), y
-
-    def deriv(xv, gv, zv, sv, bv, onv, gonv, load_mw, bat_target, load_fixed):
-        dev = deadband(xv[:, None], dbu)
-        u = np.clip(pref - dev / R, 0.0, vmax)
-        dg = np.clip((u - gv) / T1, -inp.rate_down, inp.rate_up)
-        dg = np.where((gv >= vmax) & (dg > 0) | (gv <= 0) & (dg < 0), 0.0, dg)
-        pm, y = mech(gv, zv, sv, xv, onv)
-        dz = (gv - zv) / T3
-        ds = (y - sv) / Ts
-        db_ = np.where(bat_on, (bat_target - bv) / inp.bat_lag_s, 0.0)
-        pbat = inp.bat_p0_mw + bv
-        e = (hs * onv).sum(axis=1)
+        pm = (w_gt * y + w_st * sv - w_dt * xc) * onf
+        dz = (gv - zv) * inv_T3
+        ds = (y - sv) * inv_Ts
+        pbat = bat_p0 + bv
         pload = load_mw * (1.0 + Dl * xv) + load_fixed
-        imbalance = pm.sum(axis=1) + pbat - pload - (dmS * onv).sum(axis=1) * xv
-        islanded = ~gonv & (e > 0)
-        dx = np.where(islanded, imbalance / (2.0 * np.where(e > 0, e, 1.0)), 0.0)
-        return dx, dg, dz, ds, db_, pm, pbat, pload
+        dx = (pm.sum(axis=1) + pbat - pload - dm_tot * xv) * inv2e
+        return dx, dg, dz, ds, pm, pbat, pload
 
+    hpos = 0
     for k in range(T):
         t = k * dt
+        changed = False
         # -- discrete events at the start of the step
-        sched = on & (inp.trip_at_s <= t + 1e-12)
-        if sched.any():
-            trip_t[sched] = t
-            trip_cause[sched] = 1
-            on &= ~sched
-        lost = grid_on & (grid_loss_at <= t + 1e-12)
-        if lost.any():
-            grid_on &= ~lost
-            grid_trip_t[lost & np.isnan(grid_trip_t)] = t
-        uf = on & ~grid_on[:, None] & (x[:, None] < inp.uf_trip_pu)
-        if uf.any():
-            trip_t[uf] = t
-            trip_cause[uf] = 2
-            on &= ~uf
-        if K:
+        if t + 1e-12 >= next_trip:
+            sched = on & (trip_at <= t + 1e-12)
+            if sched.any():
+                trip_t[sched] = t
+                trip_cause[sched] = 1
+                on &= ~sched
+                changed = True
+            rest = trip_at[on & (trip_at > t + 1e-12)]
+            next_trip = float(rest.min()) if rest.size else np.inf
+        if t + 1e-12 >= next_grid_loss:
+            lost = grid_on & (grid_loss_at <= t + 1e-12)
+            if lost.any():
+                grid_on &= ~lost
+                grid_trip_t[lost & np.isnan(grid_trip_t)] = t
+                changed = True
+            rest = grid_loss_at[grid_on & (grid_loss_at > t + 1e-12)]
+            next_grid_loss = float(rest.min()) if rest.size else np.inf
+        if U and (x < -0.01).any():
+            uf = on & ~grid_on[:, None] & (x[:, None] < uf_pu)
+            if uf.any():
+                trip_t[uf] = t
+                trip_cause[uf] = 2
+                on &= ~uf
+                changed = True
+        if K and not grid_on.all():
             below = (x[:, None] < inp.ufls_dev_pu[None, :]) & ~grid_on[:, None] & ~stage_done & ~dead[:, None]
             stage_timer = np.where(below, stage_timer + dt, 0.0)
             act = below & (stage_timer >= inp.ufls_delay_s[None, :] - 1e-12)
@@ -311,28 +336,29 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
                 stage_done |= act
                 stage_t[act] = t
                 shed = np.minimum((stage_done * inp.ufls_frac[None, :]).sum(axis=1) * load0, load0)
-        e_now = (hs * on).sum(axis=1)
-        dead = ~grid_on & (e_now <= 0)
+        if changed:
+            onf, dead, inv2e, dm_tot = topology()
         # battery request from the delayed frequency (Dynamic-Containment-like proportional)
-        xhist = np.roll(xhist, 1, axis=0)
-        xhist[0] = x
-        xd = xhist[-1]
-        frac = np.clip((np.abs(xd) - b_db) / b_full, 0.0, 1.0)
-        target = np.where(xd < 0, frac * bat_up, -frac * bat_dn)
-        target = np.where(bat_on & ~grid_on & ~dead, target, 0.0)
-        # energy limits: stop discharging above initial when the SoC floor is reached (and vice versa)
-        target = np.where(e_dis >= inp.bat_energy_avail_mwh, np.minimum(target, -inp.bat_p0_mw), target)
-        target = np.where(-e_dis >= inp.bat_charge_room_mwh, np.maximum(target, -inp.bat_p0_mw), target)
+        if any_bat:
+            xhist[hpos] = x
+            hpos = (hpos + 1) % (nd + 1)
+            xd = xhist[hpos] if nd else x
+            frac = np.minimum(np.maximum((np.abs(xd) - b_db) / b_full, 0.0), 1.0)
+            target = np.where(xd < 0, frac * bat_up, -frac * bat_dn)
+            target = np.where(bat_on & ~grid_on & ~dead, target, 0.0)
+            # energy limits: the battery stops at its SoC floor (ceiling)
+            target = np.where(e_dis >= inp.bat_energy_avail_mwh, np.minimum(target, -bat_p0), target)
+            target = np.where(-e_dis >= inp.bat_charge_room_mwh, np.maximum(target, -bat_p0), target)
         load_mw = np.maximum(load0 - shed + (dl[:, k] if load_delta_damped else 0.0), 0.0)
         load_fixed = 0.0 if load_delta_damped else dl[:, k]
         # -- Heun step
-        d1 = deriv(x, g, z, s, bdev, on, grid_on, load_mw, target, load_fixed)
-        dx1, dg1, dz1, ds1, db1, pm1, pbat1, pload1 = d1
+        dx1, dg1, dz1, ds1, pm1, pbat1, pload1 = deriv(x, g, z, s, bdev, load_mw, load_fixed)
+        db1 = (target - bdev) * inv_bl if any_bat else 0.0
         # record the state at t (electrical outputs carry the inertial share)
         out_x[:, k] = np.where(dead, np.nan, x)
         out_pm[:, k] = pm1
-        out_pe[:, k] = pm1 - dmS * on * x[:, None] - 2.0 * hs * on * dx1[:, None]
-        gbal = pload1 + (dmS * on).sum(axis=1) * x - pm1.sum(axis=1) - pbat1
+        out_pe[:, k] = pm1 - (dmS * x[:, None] + 2.0 * hs * dx1[:, None]) * onf
+        gbal = pload1 + dm_tot * x - pm1.sum(axis=1) - pbat1
         out_grid[:, k] = np.where(grid_on, gbal, 0.0)
         out_bat[:, k] = np.where(dead, 0.0, pbat1)
         out_load[:, k] = np.where(dead, 0.0, pload1)
@@ -343,26 +369,31 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
         if dead.all():
             x[:] = 0.0
             continue
-        xp = x + dt * dx1
-        gp = np.clip(g + dt * dg1, 0.0, vmax)
-        zp = z + dt * dz1
-        sp = s + dt * ds1
-        bp = bdev + dt * db1
-        dx2, dg2, dz2, ds2, db2, *_ = deriv(xp, gp, zp, sp, bp, on, grid_on, load_mw, target, load_fixed)
-        x = x + 0.5 * dt * (dx1 + dx2)
-        g = np.clip(g + 0.5 * dt * (dg1 + dg2), 0.0, vmax)
-        z = z + 0.5 * dt * (dz1 + dz2)
-        s = s + 0.5 * dt * (ds1 + ds2)
-        bdev = np.clip(bdev + 0.5 * dt * (db1 + db2), -bat_dn, bat_up)
-        e_dis = e_dis + (inp.bat_p0_mw + bdev) * dt / 3600.0
+        h = dt
+        dx2, dg2, dz2, ds2, *_ = deriv(x + h * dx1, np.minimum(np.maximum(g + h * dg1, 0.0), vmax), z + h * dz1,
+                                       s + h * ds1, bdev + h * db1, load_mw, load_fixed)
+        hh = 0.5 * dt
+        x = x + hh * (dx1 + dx2)
+        g = np.minimum(np.maximum(g + hh * (dg1 + dg2), 0.0), vmax)
+        z = z + hh * (dz1 + dz2)
+        s = s + hh * (ds1 + ds2)
+        if any_bat:
+            bp = bdev + h * db1
+            db2 = (target - bp) * inv_bl
+            bdev = np.minimum(np.maximum(bdev + hh * (db1 + db2), -bat_dn), bat_up)
+            e_dis = e_dis + (bat_p0 + bdev) * (dt / 3600.0)
         # grid feeder protection: import above its trip limit for longer than the delay
-        over = grid_on & (gbal > grid_trip_mw)
-        grid_over_timer = np.where(over, grid_over_timer + dt, 0.0)
-        gtrip = over & (grid_over_timer >= inp.grid_trip_delay_s - 1e-12)
-        if gtrip.any():
-            grid_on &= ~gtrip
-            grid_trip_t[gtrip] = t + dt
-        x = np.where(dead, 0.0, x)
+        if grid_on.any():
+            over = grid_on & (gbal > grid_trip_mw)
+            if over.any() or grid_over_timer.any():
+                grid_over_timer = np.where(over, grid_over_timer + dt, 0.0)
+                gtrip = over & (grid_over_timer >= inp.grid_trip_delay_s - 1e-12)
+                if gtrip.any():
+                    grid_on &= ~gtrip
+                    grid_trip_t[gtrip] = t + dt
+                    onf, dead, inv2e, dm_tot = topology()
+        if dead.any():
+            x = np.where(dead, 0.0, x)
     return {
         "t_s": np.arange(T) * dt, "x": out_x, "pm_mw": out_pm, "pe_mw": out_pe, "bat_mw": out_bat,
         "grid_mw": out_grid, "load_mw": out_load, "shed_mw": out_shed, "on": out_on, "grid_on": out_gon,

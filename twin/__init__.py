@@ -25,5 +25,13 @@ from twin.pipeline import optimise, simulate  # noqa: E402
 from twin.scenario import Scenario, ScenarioError, load_scenario, loads_scenario  # noqa: E402
 from twin.store import list_runs, open_run, save_run  # noqa: E402
 
-__all__ = ["Scenario", "ScenarioError", "kpi", "list_runs", "load_scenario", "loads_scenario", "open_run",
+
+def event(run, at, fault, **options):
+    """Simulate a fault from an instant of a run (see :func:`twin.events.event`)."""
+    from twin.events.run import event as _event
+
+    return _event(run, at=at, fault=fault, **options)
+
+
+__all__ = ["Scenario", "ScenarioError", "event", "kpi", "list_runs", "load_scenario", "loads_scenario", "open_run",
            "optimise", "save_run", "simulate"]

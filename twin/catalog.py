@@ -85,6 +85,11 @@ _SCHEMA["gas_unit_dynamics"] = (("q",), (
     "h_s", "power_factor", "droop_frac", "deadband_hz", "t_gov_s", "t_lead_s", "t_lag_s", "steam_frac",
     "t_steam_s", "rate_up_pu_per_s", "rate_down_pu_per_s", "damping_pu", "uf_trip_frac"), ())
 _CHOICES[("gas_unit_dynamics", "q")] = ("P", "S", "W", "D", "A")
+TABLES = (*TABLES, "cooling_thermal_mass")
+_SCHEMA["cooling_thermal_mass"] = (("q",), (
+    "loop_l_per_kw", "room_air_m3_per_kw", "coil_approach_k", "capacity_ratio", "recovery_tau_s",
+    "limit_margin_k"), ())
+_CHOICES[("cooling_thermal_mass", "q")] = ("P", "S", "W", "D", "A")
 # power-swing smoothing (twin.swing): storage technologies and GPU-side smoothing per accelerator
 TABLES = (*TABLES, "smoothing_storage", "gpu_power_smoothing")
 _SCHEMA["smoothing_storage"] = (("kind", "q"), (

@@ -35,6 +35,10 @@ def kpi_table(summary: dict) -> str:
     """A plain-text KPI table from a summary mapping."""
     from twin.kpi import HEADLINE
 
+    if summary.get("run_kind") == "event":
+        from twin.events.run import event_table
+
+        return event_table(summary)
     k = summary["kpi"]
     rows = [(label, _fmt(k.get(key), unit), unit) for key, label, unit in HEADLINE]
     ebs = k.get("energy_by_source_mwh", {})
@@ -159,6 +163,22 @@ def cmd_sweep(a) -> int:
     return run_sweep_cli(a)
 
 
+def cmd_event(a) -> int:
+    from twin.events import EventError
+    from twin.events.run import event, save_event
+    from twin.store import read_summary
+
+    try:
+        ds = event(a.run, at=a.at, fault=a.fault, duration=a.duration, step=a.step)
+    except EventError as e:
+        raise BadInput(str(e)) from None
+    path = save_event(ds, a.output or str(Path(a.run).resolve().parent), run_id=a.run_id)
+    s = read_summary(path)
+    print(kpi_table(s))
+    print(f"saved {path}")
+    return EXIT_OK if s["status"] == "ok" else EXIT_SHORTFALL
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="twin", description="Campus Twin: power-and-cooling digital twin "
                                                          "for AI data-center campuses")
@@ -208,6 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--workers", type=int, default=2, help="LocalCluster workers (default 2)")
     sw.add_argument("--report", help="also write a sweep report (.html)")
     sw.set_defaults(func=cmd_sweep)
+    ev = sub.add_parser("event", help="simulate a fault from an instant of a stored run (seconds to minutes)")
+    ev.add_argument("run", help="run directory")
+    ev.add_argument("--at", required=True, help="instant inside the run (e.g. 2025-04-01T18:00) or 'worst'")
+    ev.add_argument("--fault", required=True, help="gt_trip[:UNIT] | grid_loss | grid_circuit_loss | "
+                                                   "chiller_loss:HALL | cdu_loss:HALL | a sequence YAML")
+    ev.add_argument("--duration", help="simulated time (default 60s; 15min with a cooling fault)")
+    ev.add_argument("--step", help="fixed step (default 10ms; 50ms with a cooling fault)")
+    ev.add_argument("-o", "--output", help="run store for the event run (default: the store of RUN)")
+    ev.add_argument("--run-id", help="name of the event run directory (default: generated)")
+    ev.set_defaults(func=cmd_event)
     return p
 
 

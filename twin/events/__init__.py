@@ -8,6 +8,7 @@ fast frequency response, UFLS, UPS, grid feed) with an exogenous load series.
 from __future__ import annotations
 
 from twin.events.bus import simulate_bus
+from twin.events.run import event, event_kpis, parse_fault, save_event
 from twin.events.state import CampusState, EventError, state_at
 
-__all__ = ["CampusState", "EventError", "simulate_bus", "state_at"]
+__all__ = ["CampusState", "EventError", "event", "event_kpis", "parse_fault", "save_event", "simulate_bus", "state_at"]
