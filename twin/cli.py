@@ -179,6 +179,23 @@ def cmd_event(a) -> int:
     return EXIT_OK if s["status"] == "ok" else EXIT_SHORTFALL
 
 
+def cmd_swing(a) -> int:
+    from twin.store import RunNotFound
+    from twin.swing import SwingError, parse_seconds, save_swing, swing_study, text_tables
+
+    try:
+        job = {"iteration_s": float(a.iteration)} if a.iteration is not None else None
+        ds = swing_study(a.run, hall=a.hall, at=a.at, duration_s=parse_seconds("duration", a.duration),
+                         step_s=parse_seconds("step", a.step), telemetry=a.telemetry, seed=a.seed, job=job,
+                         floor_frac=a.floor, dynamics=not a.no_dynamics)
+        print(text_tables(ds))
+        if a.output:
+            print(f"saved {save_swing(ds, a.output, run_id=a.run_id)}")
+    except (SwingError, RunNotFound) as e:
+        raise BadInput(str(e)) from None
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="twin", description="Campus Twin: power-and-cooling digital twin "
                                                          "for AI data-center campuses")
@@ -238,6 +255,21 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("-o", "--output", help="run store for the event run (default: the store of RUN)")
     ev.add_argument("--run-id", help="name of the event run directory (default: generated)")
     ev.set_defaults(func=cmd_event)
+    sg = sub.add_parser("swing", help="AI-training power swings at an instant of a run: dynamics, compliance, "
+                                      "costed mitigations")
+    sg.add_argument("run", help="run directory")
+    sg.add_argument("--hall", help="study one hall (default: all)")
+    sg.add_argument("--at", help="instant inside the run (default: the hour with the most training power)")
+    sg.add_argument("--duration", default="1h", help="study length (default 1h)")
+    sg.add_argument("--step", default="10ms", help="time step (default 10ms)")
+    sg.add_argument("--iteration", type=float, help="training iteration period [s] (default: the scenario's)")
+    sg.add_argument("--floor", type=float, help="GPU power floor to cost, as a fraction of TDP (default: a range)")
+    sg.add_argument("--telemetry", help="measured power (CSV/netCDF with a time column) instead of the synthesis")
+    sg.add_argument("--seed", type=int, default=0, help="synthesiser seed (default 0)")
+    sg.add_argument("--no-dynamics", action="store_true", help="skip the campus bus dynamics")
+    sg.add_argument("-o", "--output", help="store the study in this directory")
+    sg.add_argument("--run-id", help="name of the study directory (default: generated)")
+    sg.set_defaults(func=cmd_swing)
     return p
 
 

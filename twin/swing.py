@@ -56,6 +56,21 @@ class SwingError(ValueError):
     """Bad swing-study input, worded as one line naming the field, the value and why."""
 
 
+def parse_seconds(field: str, text) -> float:
+    """A duration such as ``1h``, ``600s``, ``10ms`` (or a number of seconds) in seconds."""
+    if isinstance(text, int | float):
+        v = float(text)
+    else:
+        try:
+            v = pd.Timedelta(str(text).strip()).total_seconds() if not str(text).strip().replace(".", "", 1).isdigit() \
+                else float(text)
+        except (TypeError, ValueError):
+            raise SwingError(f"{field}: {text!r} — not a duration (use e.g. 1h, 600s, 10ms)") from None
+    if not np.isfinite(v) or v <= 0:
+        raise SwingError(f"{field}: {text!r} — must be a positive duration")
+    return v
+
+
 # ----------------------------------------------------------------------------------- swing
 @dataclass
 class HallSwing:
@@ -479,8 +494,24 @@ def _label(floor_frac, ramp_s, tau_s, battery) -> str:
     return " + ".join(parts) or "none"
 
 
+def _check_floor(hs: HallSwing, floor_frac: float) -> None:
+    from twin import catalog
+
+    f = float(floor_frac)
+    if not np.isfinite(f) or f < 0:
+        raise SwingError(f"floor: {floor_frac!r} — a floor is a fraction of TDP >= 0")
+    if f * hs.tdp_mw > hs.busy_mw * (1 + 1e-9):
+        raise SwingError(f"floor: {f:g} of TDP ({f * hs.tdp_mw:.2f} MW for hall {hs.hall}) — above the busy "
+                         f"(compute-phase) power {hs.busy_mw:.2f} MW: a floor cannot exceed the job's own peak")
+    if hs.accelerator in catalog.names("gpu_power_smoothing"):
+        fmax = catalog.lookup("gpu_power_smoothing", hs.accelerator)["floor_max_frac"]
+        if f > fmax + 1e-12:
+            raise SwingError(f"floor: {f:g} of TDP — above the {fmax:g} that {hs.accelerator} can hold "
+                             "(gpu_power_smoothing.csv floor_max_frac)")
+
+
 def mitigation_table(hs: HallSwing, step_s: float, limits, *, ramp_limit_mw_per_s: float, share: float,
-                     mean_mw: float, costing: Costing) -> pd.DataFrame:
+                     mean_mw: float, costing: Costing, floors: tuple[float, ...] | None = None) -> pd.DataFrame:
     """Compliance and cost of each mitigation alone and of the cheapest passing combination.
 
     Each combination of GPU power floor (:data:`FLOOR_FRACS`), GPU ramp limit
@@ -496,7 +527,8 @@ def mitigation_table(hs: HallSwing, step_s: float, limits, *, ramp_limit_mw_per_
 
     gps = catalog.lookup("gpu_power_smoothing", hs.accelerator) \
         if hs.accelerator in catalog.names("gpu_power_smoothing") else {"floor_max_frac": 1.0, "ramp_min_s": 0.0}
-    floors = [None] + [f for f in FLOOR_FRACS if f <= gps["floor_max_frac"] and f * hs.tdp_mw <= hs.busy_mw]
+    floors = [None] + [f for f in (FLOOR_FRACS if floors is None else floors)
+                       if f <= gps["floor_max_frac"] and f * hs.tdp_mw <= hs.busy_mw]
     ramps = [None] + [r for r in RAMP_TIMES_S if r >= gps["ramp_min_s"]]
     taus = [None, *STORAGE_TAUS_S]
     bats = [False, True] if costing.battery_headroom_mw > 0 else [False]
@@ -575,7 +607,7 @@ def _default_at(ds: xr.Dataset) -> pd.Timestamp:
 
 def swing_study(run, *, hall: str | None = None, at=None, duration_s: float = 3600.0, step_s: float = 0.01,
                 telemetry: str | Path | None = None, seed: int = 0, dynamics: bool = True,
-                mitigations: bool = True) -> xr.Dataset:
+                mitigations: bool = True, job: dict | None = None, floor_frac: float | None = None) -> xr.Dataset:
     """Synthesise the halls' training swings at an instant of a run and study them.
 
     Parameters
@@ -596,6 +628,12 @@ def swing_study(run, *, hall: str | None = None, at=None, duration_s: float = 36
         Pass the swing through the event engine (:func:`campus_dynamics`).
     mitigations : bool
         Cost the mitigations per hall.
+    job : dict, optional
+        Overrides of the scenario's ``swing.job`` (e.g. ``{"iteration_s": 1.5}``).
+    floor_frac : float, optional
+        Cost this GPU power floor (fraction of TDP) instead of :data:`FLOOR_FRACS`; a floor
+        above the busy (compute-phase) power or above what the accelerator can hold
+        (``gpu_power_smoothing.csv``) is bad input.
 
     Returns
     -------
@@ -624,6 +662,16 @@ def swing_study(run, *, hall: str | None = None, at=None, duration_s: float = 36
         state = state_at(ds, at)
     except ValueError as e:
         raise SwingError(str(e)) from None
+    if job:
+        from twin.scenario import SwingJob
+
+        data = sc.swing.job.model_dump()
+        data.update(job)
+        try:
+            sc.swing.job = SwingJob.model_validate(data)
+        except Exception as e:  # noqa: BLE001 - pydantic error -> one line
+            err = e.errors()[0] if hasattr(e, "errors") else {"loc": ("job",), "msg": str(e)}
+            raise SwingError(f"swing.job.{err['loc'][0]}: {data.get(err['loc'][0])!r} — {err['msg']}") from None
     halls = [h.name for h in sc.halls]
     if hall is not None and hall not in halls:
         raise SwingError(f"hall: {hall!r} — no such hall; halls: {', '.join(halls)}")
@@ -645,6 +693,8 @@ def swing_study(run, *, hall: str | None = None, at=None, duration_s: float = 36
             hs.sync_mw = tele[key] - hs.flat_mw
             hs.measured = True
         swings[h] = hs
+        if floor_frac is not None and h in studied:
+            _check_floor(hs, floor_frac)
     hall_p = np.stack([swings[h].power_mw for h in halls])           # (hall, time)
     it_now = float(state.hall_it_power_mw.sum())
     load_mean = state.load_mw
@@ -691,7 +741,8 @@ def swing_study(run, *, hall: str | None = None, at=None, duration_s: float = 36
             cst = Costing(energy_usd_per_mwh=price, study_h=duration_s / 3600.0, duty_frac=sc.swing.job.duty_frac,
                           battery_headroom_mw=share * bat_head, battery_degradation_usd_per_mwh=deg)
             tab = mitigation_table(hs, step_s, limits, ramp_limit_mw_per_s=ramp_lim, share=share,
-                                   mean_mw=load_mean, costing=cst)
+                                   mean_mw=load_mean, costing=cst,
+                                   floors=None if floor_frac is None else (float(floor_frac),))
             tables.append(tab)
             best = tab[tab["measure"] == "cheapest passing"].iloc[0]
             if best["passes"]:
