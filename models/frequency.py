@@ -53,6 +53,7 @@ References
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -97,7 +98,8 @@ def settling(f_hz, t_s, band_hz: float = 0.02, tail_s: float = 5.0):
     f = np.atleast_2d(np.asarray(f_hz, float))
     t = np.asarray(t_s, float)
     tail = t >= t[-1] - tail_s
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():  # a dead bus (all NaN) has no settling frequency
+        warnings.simplefilter("ignore", RuntimeWarning)
         f_end = np.nanmean(f[:, tail], axis=1)
     outside = ~(np.abs(f - f_end[:, None]) <= band_hz)
     n = len(t)
@@ -168,8 +170,9 @@ def fastest_time_constant_s(inp: BusInputs) -> tuple[float, str]:
     cands = []
     on = inp.on.astype(bool)
     for name, arr in (("governor T1", inp.t_gov_s), ("turbine lag T3", inp.t_lag_s)):
-        if on.any():
-            cands.append((float(arr[on].min()), name))
+        act = on & (arr > 0)
+        if act.any():
+            cands.append((float(arr[act].min()), name))
     if np.any(inp.bat_power_mw > 0):
         cands.append((float(inp.bat_lag_s), "battery response lag"))
     if not cands:
@@ -217,9 +220,11 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
     hs = inp.h_s * inp.mva
     inv_R = 1.0 / np.maximum(inp.droop, 1e-6)
     inv_T1 = 1.0 / np.maximum(inp.t_gov_s, 1e-6)
-    inv_T3 = 1.0 / np.maximum(inp.t_lag_s, 1e-6)
-    lead = inp.t_lead_s * inv_T3
-    inv_Ts = 1.0 / np.maximum(inp.t_steam_s, 1e-6)
+    inst3 = inp.t_lag_s <= 0  # no turbine lag: the turbine follows the valve at once
+    inv_T3 = np.where(inst3, 0.0, 1.0 / np.where(inst3, 1.0, inp.t_lag_s))
+    lead = np.where(inst3, 1.0, inp.t_lead_s * inv_T3)
+    inst_s = inp.t_steam_s <= 0
+    inv_Ts = np.where(inst_s, 0.0, 1.0 / np.where(inst_s, 1.0, inp.t_steam_s))
     a = inp.steam_frac
     w_gt = rated * (1.0 - a)
     w_st = rated * a
@@ -291,6 +296,7 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
         dg = np.minimum(np.maximum((u - gv) * inv_T1, rdn), rup)
         dg[((gv >= vmax) & (dg > 0)) | ((gv <= 0) & (dg < 0))] = 0.0
         y = zv + lead * (gv - zv)
+        sv = np.where(inst_s, y, sv)
         pm = (w_gt * y + w_st * sv - w_dt * xc) * onf
         dz = (gv - zv) * inv_T3
         ds = (y - sv) * inv_Ts
@@ -382,6 +388,9 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
             db2 = (target - bp) * inv_bl
             bdev = np.minimum(np.maximum(bdev + hh * (db1 + db2), -bat_dn), bat_up)
             e_dis = e_dis + (bat_p0 + bdev) * (dt / 3600.0)
+            # the battery management cuts the output at once at the SoC floor (ceiling)
+            bdev = np.where(e_dis >= inp.bat_energy_avail_mwh, np.minimum(bdev, -bat_p0), bdev)
+            bdev = np.where(-e_dis >= inp.bat_charge_room_mwh, np.maximum(bdev, -bat_p0), bdev)
         # grid feeder protection: import above its trip limit for longer than the delay
         if grid_on.any():
             over = grid_on & (gbal > grid_trip_mw)
