@@ -117,7 +117,26 @@ def cmd_validate(a) -> int:
     print(f"{a.scenario}: valid scenario {sc.name!r} ({sc.period.n_steps} steps of {sc.period.step})")
     for level, msg in findings:
         print(f"{level}: {msg}")
+    if getattr(a, "dynamic", False):
+        return _validate_dynamic(a, sc)
     return EXIT_OK
+
+
+def _validate_dynamic(a, sc) -> int:
+    """Dynamic N-1: trip the largest running unit / lose the grid at the hours of least margin."""
+    import twin
+    from twin.events import EventError
+    from twin.events.nminus1 import dynamic_n1, n1_table
+    from twin.store import RunNotFound, open_run
+
+    try:
+        run = open_run(a.run) if a.run else twin.simulate(sc)
+        df = dynamic_n1(run, hours=a.hours)
+    except (EventError, RunNotFound) as e:
+        raise BadInput(str(e)) from None
+    print(f"dynamic N-1 ({'run ' + a.run if a.run else 'baseline dispatch'}, {a.hours} hours of least margin, 30 s at 10 ms):")
+    print(n1_table(df))
+    return EXIT_OK if not df["ufls_stage1_reached"].any() and not df["bus_dead"].any() else EXIT_SHORTFALL
 
 
 def cmd_scenarios(a) -> int:
@@ -213,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="validate a scenario and run the consistency checks (no solve)")
     v.add_argument("scenario")
+    v.add_argument("--dynamic", action="store_true", help="also run the dynamic N-1 check (frequency after the "
+                                                          "largest unit trip / grid loss at the hours of least margin)")
+    v.add_argument("--run", help="stored run to take the hours from (default: simulate the baseline)")
+    v.add_argument("--hours", type=int, default=12, help="hours of least margin to study (default 12)")
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("scenarios", help="list the scenario presets")

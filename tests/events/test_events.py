@@ -126,3 +126,21 @@ def test_bad_input_is_one_line_exit_2(islanded_run, capsys, args, message):
 def test_chiller_loss_on_an_immersion_hall_is_refused(grid_run):
     with pytest.raises(EventError, match="the hall has no chillers \\(immersion cooling\\); use cdu_loss"):
         twin.event(open_run(grid_run), at="2025-04-01T12:00", fault="chiller_loss:phase1-immersion", duration="1min")
+
+
+def test_dynamic_n1_batch_matches_single_events(islanded_run, capsys):
+    from twin.events.nminus1 import dynamic_n1
+
+    run = open_run(islanded_run)
+    df = dynamic_n1(run, hours=3, duration_s=20.0)
+    assert len(df) == 3 and (df["contingency"].str.startswith("gt_trip:")).all()
+    # the hours are those of least hourly reserve margin
+    assert set(df["reserve_margin_mw"].round(9)) <= set(np.sort(run["reserve_margin_mw"].values)[:3].round(9))
+    row = df.iloc[0]
+    one = twin.event(run, at=row["time"], fault=row["contingency"], duration="20s")
+    assert row["nadir_hz"] == pytest.approx(float(one["frequency_nadir_hz"]), abs=1e-9)
+    assert row["shed_mw"] == pytest.approx(float(one["shed_mw"].values[-1]), abs=1e-9)
+    code = main(["validate", "sk-quang-ninh", "--dynamic", "--run", str(islanded_run), "--hours", "2"])
+    out = capsys.readouterr().out
+    assert "dynamic N-1" in out and "worst:" in out
+    assert code == (1 if df["ufls_stage1_reached"].any() else 0)
