@@ -171,7 +171,7 @@ def training_swing_mw(
     tt = t[:n_per] if abs(per - n_per) < 1e-9 and n_per < t.size else t
     on_frac = np.zeros_like(tt)
     for w, d in zip(weights, offsets):
-        on_frac += w * (np.mod(tt - d, iteration_s) < duty)
+        on_frac += w * (np.mod(tt - d, iteration_s) < duty - 1e-6 * step_s)
     if tt.size < t.size:
         on_frac = np.resize(on_frac, t.size)
     swing_mw = comm_mw + (busy_mw - comm_mw) * on_frac

@@ -101,6 +101,9 @@ def _job_kwargs(job, hall, step_s: float, duration_s: float) -> dict:
         cf = float(job.compute_frac)
     else:
         cf = float(np.clip((u_t - u_m) / max(1.0 - u_m, 1e-12), 0.0, 1.0))
+    per = job.iteration_s / step_s
+    if abs(per - round(per)) < 1e-9:
+        cf = round(cf * round(per)) / round(per)   # whole steps, so the sampled mean is the run's
     fail = job.failure_at_s if job.failure_at_s is not None else 0.5 * duration_s
     return dict(iteration_s=job.iteration_s, compute_frac=cf, comm_util_frac=u_m, jitter_s=job.jitter_s,
                 checkpoint_interval_s=job.checkpoint_interval_s, checkpoint_s=job.checkpoint_s,
@@ -753,8 +756,8 @@ def swing_study(run, *, hall: str | None = None, at=None, duration_s: float = 36
     f, amp = amplitude_spectrum(poc, step_s)
     _, amp_m = amplitude_spectrum(poc_m, step_s)
     out = xr.Dataset(
-        {"swing_hall_it_power_mw": (("hall", "time"), hall_p),
-         "swing_hall_it_mitigated_mw": (("hall", "time"), mitigated),
+        {"swing_hall_it_power_mw": (("time", "hall"), hall_p.T),
+         "swing_hall_it_mitigated_mw": (("time", "hall"), mitigated.T),
          "swing_poc_mw": ("time", poc), "swing_poc_mitigated_mw": ("time", poc_m),
          "swing_amplitude_mw": ("frequency", amp), "swing_amplitude_mitigated_mw": ("frequency", amp_m)},
         coords={"time": t, "hall": halls, "frequency": f})

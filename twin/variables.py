@@ -189,6 +189,25 @@ _ROWS += [
     ("heat_up_minutes", _0, "min", "shortest heat-up time to a limit with no cooling", "event"),
 ]
 
+# ---- power-swing studies (twin.swing): time in seconds from the start of the study; "_mitigated" = with each
+# hall's cheapest passing mitigations; frequency_hz, mech_power_mw, grid_import_mw as above
+_F = ("frequency",)
+_ROWS += [
+    ("swing_hall_it_power_mw", _TH, "MW", "hall IT power with the training swing", "swing"),
+    ("swing_hall_it_mitigated_mw", _TH, "MW", "hall IT power with its cheapest passing mitigations", "swing"),
+    ("swing_poc_mw", _T, "MW", "connection-point power (grid import, or the gas units' terminals)", "swing"),
+    ("swing_poc_mitigated_mw", _T, "MW", "connection-point power with the mitigations", "swing"),
+    ("swing_amplitude_mw", _F, "MW", "amplitude spectrum of the connection-point power (peak per line)", "swing"),
+    ("swing_amplitude_mitigated_mw", _F, "MW", "amplitude spectrum with the mitigations", "swing"),
+    ("frequency_mitigated_hz", _T, "Hz", "bus frequency with the mitigations", "swing"),
+    ("mech_power_mitigated_mw", _TU, "MW", "gas unit mechanical power with the mitigations", "swing"),
+    ("turbine_oscillation_mw", _U, "MW", "largest line of the unit's mechanical power in the first band", "swing"),
+    ("turbine_oscillation_mitigated_mw", _U, "MW", "the same with the mitigations", "swing"),
+    ("battery_mw", _T, "MW", "battery output (discharge positive)", "swing"),
+    ("battery_mitigated_mw", _T, "MW", "battery output with the mitigations", "swing"),
+    ("grid_import_mitigated_mw", _T, "MW", "grid import with the mitigations", "swing"),
+]
+
 REGISTRY: dict[str, Variable] = {r[0]: Variable(*r) for r in _ROWS}
 
 
