@@ -46,6 +46,15 @@ from twin.store import list_runs, open_plan, open_run, save_plan, save_run  # no
 from twin import plan as _plan_module  # noqa: E402,F401
 from twin.plan import plan  # noqa: E402
 
+
+def event(run, at, fault, **options):
+    """Simulate a fault from an instant of a run (see :func:`twin.events.run.event`)."""
+    from twin.events.run import event as _event
+
+    return _event(run, at=at, fault=fault, **options)
+
+
 __all__ = ["EventError", "PlanError", "RunIdError", "RunNotFound", "Scenario", "ScenarioError", "SweepError",
-           "TwinError", "WeatherError", "__version__", "kpi", "list_runs", "load_scenario", "loads_scenario",
-           "open_plan", "open_run", "optimise", "optimise_dispatch", "plan", "save_plan", "save_run", "simulate"]
+           "TwinError", "WeatherError", "__version__", "event", "kpi", "list_runs", "load_scenario",
+           "loads_scenario", "open_plan", "open_run", "optimise", "optimise_dispatch", "plan", "save_plan",
+           "save_run", "simulate"]

@@ -86,6 +86,27 @@ _FRACTION = re.compile(r"(_frac$|^eff_|_eff$|^rte_|_share$|^min_plr$)")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
+# dynamic parameters of the gas units for event studies (twin.events), keyed by gas unit model
+TABLES = (*TABLES, "gas_unit_dynamics")
+_SCHEMA["gas_unit_dynamics"] = (("q",), (
+    "h_s", "power_factor", "droop_frac", "deadband_hz", "t_gov_s", "t_lead_s", "t_lag_s", "steam_frac",
+    "t_steam_s", "rate_up_pu_per_s", "rate_down_pu_per_s", "damping_pu", "uf_trip_frac"), ())
+_CHOICES[("gas_unit_dynamics", "q")] = ("P", "S", "W", "D", "A")
+TABLES = (*TABLES, "cooling_thermal_mass")
+_SCHEMA["cooling_thermal_mass"] = (("q",), (
+    "loop_l_per_kw", "room_air_m3_per_kw", "coil_approach_k", "capacity_ratio", "recovery_tau_s",
+    "limit_margin_k"), ())
+_CHOICES[("cooling_thermal_mass", "q")] = ("P", "S", "W", "D", "A")
+# power-swing smoothing (twin.swing): storage technologies and GPU-side smoothing per accelerator
+TABLES = (*TABLES, "smoothing_storage", "gpu_power_smoothing")
+_SCHEMA["smoothing_storage"] = (("kind", "q"), (
+    "usd_per_kw", "usd_per_kwh", "cycle_life", "rte", "life_yr", "energy_kwh_per_rack"), ())
+_SCHEMA["gpu_power_smoothing"] = (("q",), ("floor_max_frac", "ramp_min_s", "usd_per_gpu_h"), ())
+_CHOICES[("smoothing_storage", "kind")] = ("supercapacitor", "battery", "psu_storage")
+_CHOICES[("smoothing_storage", "q")] = ("P", "S", "W", "D", "A")
+_CHOICES[("gpu_power_smoothing", "q")] = ("P", "S", "W", "D", "A")
+_REFERENCES[("gpu_power_smoothing", "name")] = "accelerators"
+
 
 class CatalogError(ValueError):
     """An unknown table, model or tariff, or a catalogue file that breaks the rules."""

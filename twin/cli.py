@@ -35,6 +35,10 @@ def kpi_table(summary: dict) -> str:
     """A plain-text KPI table from a summary mapping."""
     from twin.kpi import HEADLINE
 
+    if summary.get("run_kind") == "event":
+        from twin.events.run import event_table
+
+        return event_table(summary)
     k = summary["kpi"]
     rows = [(label, _fmt(k.get(key), unit), unit) for key, label, unit in HEADLINE]
     ebs = k.get("energy_by_source_mwh", {})
@@ -135,8 +139,27 @@ def cmd_validate(a) -> int:
     print(f"{a.scenario}: valid scenario {sc.name!r} ({sc.period.n_steps} steps of {sc.period.step})")
     for level, msg in findings:
         print(f"{level}: {msg}")
+    if getattr(a, "dynamic", False):
+        return _validate_dynamic(a, sc)
     # an error (e.g. a campus that cannot hold N-1) fails validation: exit 1, as a shortfall would
     return EXIT_SHORTFALL if any(level == "error" for level, _ in findings) else EXIT_OK
+
+
+def _validate_dynamic(a, sc) -> int:
+    """Dynamic N-1: trip the largest running unit / lose the grid at the hours of least margin."""
+    import twin
+    from twin.events import EventError
+    from twin.events.nminus1 import dynamic_n1, n1_table
+    from twin.store import RunNotFound, open_run
+
+    try:
+        run = open_run(a.run) if a.run else twin.simulate(sc)
+        df = dynamic_n1(run, hours=a.hours)
+    except (EventError, RunNotFound) as e:
+        raise BadInput(str(e)) from None
+    print(f"dynamic N-1 ({'run ' + a.run if a.run else 'baseline dispatch'}, {a.hours} hours of least margin, 30 s at 10 ms):")
+    print(n1_table(df))
+    return EXIT_OK if not df["ufls_stage1_reached"].any() and not df["bus_dead"].any() else EXIT_SHORTFALL
 
 
 def cmd_scenarios(a) -> int:
@@ -212,6 +235,39 @@ def cmd_plan(a) -> int:
     return EXIT_OK if ds.attrs.get("plan_status") == "ok" else EXIT_SHORTFALL
 
 
+def cmd_event(a) -> int:
+    from twin.events import EventError
+    from twin.events.run import event, save_event
+    from twin.store import read_summary
+
+    try:
+        ds = event(a.run, at=a.at, fault=a.fault, duration=a.duration, step=a.step)
+    except EventError as e:
+        raise BadInput(str(e)) from None
+    path = save_event(ds, a.output or str(Path(a.run).resolve().parent), run_id=a.run_id)
+    s = read_summary(path)
+    print(kpi_table(s))
+    print(f"saved {path}")
+    return EXIT_OK if s["status"] == "ok" else EXIT_SHORTFALL
+
+
+def cmd_swing(a) -> int:
+    from twin.store import RunNotFound
+    from twin.swing import SwingError, parse_seconds, save_swing, swing_study, text_tables
+
+    try:
+        job = {"iteration_s": float(a.iteration)} if a.iteration is not None else None
+        ds = swing_study(a.run, hall=a.hall, at=a.at, duration_s=parse_seconds("duration", a.duration),
+                         step_s=parse_seconds("step", a.step), telemetry=a.telemetry, seed=a.seed, job=job,
+                         floor_frac=a.floor, dynamics=not a.no_dynamics)
+        print(text_tables(ds))
+        if a.output:
+            print(f"saved {save_swing(ds, a.output, run_id=a.run_id)}")
+    except (SwingError, RunNotFound) as e:
+        raise BadInput(str(e)) from None
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="twin", description="Campus Twin: power-and-cooling digital twin "
                                                          "for AI data-center campuses")
@@ -233,6 +289,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="validate a scenario and run the consistency checks (no solve)")
     v.add_argument("scenario")
+    v.add_argument("--dynamic", action="store_true", help="also run the dynamic N-1 check (frequency after the "
+                                                          "largest unit trip / grid loss at the hours of least margin)")
+    v.add_argument("--run", help="stored run to take the hours from (default: simulate the baseline)")
+    v.add_argument("--hours", type=int, default=12, help="hours of least margin to study (default 12)")
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("scenarios", help="list the scenario presets")
@@ -271,6 +331,31 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--no-check", action="store_true", help="skip the full-year check of every phase")
     pl.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     pl.set_defaults(func=cmd_plan)
+    ev = sub.add_parser("event", help="simulate a fault from an instant of a stored run (seconds to minutes)")
+    ev.add_argument("run", help="run directory")
+    ev.add_argument("--at", required=True, help="instant inside the run (e.g. 2025-04-01T18:00) or 'worst'")
+    ev.add_argument("--fault", required=True, help="gt_trip[:UNIT] | grid_loss | grid_circuit_loss | "
+                                                   "chiller_loss:HALL | cdu_loss:HALL | a sequence YAML")
+    ev.add_argument("--duration", help="simulated time (default 60s; 15min with a cooling fault)")
+    ev.add_argument("--step", help="fixed step (default 10ms; 50ms with a cooling fault)")
+    ev.add_argument("-o", "--output", help="run store for the event run (default: the store of RUN)")
+    ev.add_argument("--run-id", help="name of the event run directory (default: generated)")
+    ev.set_defaults(func=cmd_event)
+    sg = sub.add_parser("swing", help="AI-training power swings at an instant of a run: dynamics, compliance, "
+                                      "costed mitigations")
+    sg.add_argument("run", help="run directory")
+    sg.add_argument("--hall", help="study one hall (default: all)")
+    sg.add_argument("--at", help="instant inside the run (default: the hour with the most training power)")
+    sg.add_argument("--duration", default="1h", help="study length (default 1h)")
+    sg.add_argument("--step", default="10ms", help="time step (default 10ms)")
+    sg.add_argument("--iteration", type=float, help="training iteration period [s] (default: the scenario's)")
+    sg.add_argument("--floor", type=float, help="GPU power floor to cost, as a fraction of TDP (default: a range)")
+    sg.add_argument("--telemetry", help="measured power (CSV/netCDF with a time column) instead of the synthesis")
+    sg.add_argument("--seed", type=int, default=0, help="synthesiser seed (default 0)")
+    sg.add_argument("--no-dynamics", action="store_true", help="skip the campus bus dynamics")
+    sg.add_argument("-o", "--output", help="store the study in this directory")
+    sg.add_argument("--run-id", help="name of the study directory (default: generated)")
+    sg.set_defaults(func=cmd_swing)
     return p
 
 

@@ -586,6 +586,96 @@ class Solver(_Model):
     mip_rel_gap: Annotated[float, Field(ge=0, lt=0.1, description="relative MIP gap of each window")] = 1e-3
 
 
+# ------------------------------------------------------------------------------------ dynamics
+class UflsStage(_Model):
+    frequency_frac: float = Field(gt=0.8, lt=1.0, description="threshold as a fraction of nominal frequency")
+    delay_s: NonNegFloat = Field(0.15, description="time below the threshold before the stage acts [s]")
+    shed_frac: Frac = Field(description="share of the campus load at the event that the stage sheds")
+
+
+def _default_ufls() -> list[UflsStage]:
+    """Six stages from 0.98 to 0.96 of nominal (49.0-48.0 Hz at 50 Hz), 7.5 % each, 45 % in all:
+    the Continental-Europe scheme of Regulation (EU) 2017/2196, Annex (P); scaled to 60 Hz for Korea
+    by fraction of nominal (assumption); 150 ms relay + breaker time: assumption."""
+    return [UflsStage(frequency_frac=f, delay_s=0.15, shed_frac=0.075)
+            for f in (0.98, 0.976, 0.972, 0.968, 0.964, 0.96)]
+
+
+class Dynamics(_Model):
+    """Settings of event studies (``twin event``): protection, battery response, UPS, cooling restart."""
+
+    ufls: list[UflsStage] = Field(default_factory=_default_ufls, description="under-frequency load shedding stages")
+    shed_order: list[str] | None = Field(None, description="halls in the order UFLS sheds them (default: last hall first)")
+    load_damping_it: NonNegFloat = Field(0.0, le=5, description="IT load damping [pu/pu]; power-electronic supplies draw constant power (assumption)")
+    load_damping_cooling: NonNegFloat = Field(2.0, le=5, description="motor load damping [pu/pu]; Kundur (1994) sec. 11.1: 1-2 typical, motors about 2 (P)")
+    battery_ffr: bool = Field(True, description="the battery gives fast frequency response")
+    battery_deadband_hz: NonNegFloat = Field(0.015, le=0.5, description="National Grid ESO Dynamic Containment dead band (S)")
+    battery_full_response_hz: PosFloat = Field(0.5, le=5, description="deviation of full battery output; Dynamic Containment 0.5 Hz (S)")
+    battery_delay_s: NonNegFloat = Field(0.2, le=5, description="detection + control delay (assumption; Dynamic Containment allows up to 0.5 s, S, which on a small island with full output at 0.5 Hz makes a limit cycle)")
+    battery_lag_s: PosFloat = Field(0.1, le=5, description="inverter power lag (assumption; full delivery within 1 s, S)")
+    ups_autonomy_min: NonNegFloat = Field(5.0, le=120, description="UPS battery autonomy at the IT load (assumption: 5-10 min is usual design)")
+    ups_input_min_frac: Frac = Field(0.9, description="UPS transfers the IT load to its battery below this fraction of nominal frequency (assumption: +/-10 % input window)")
+    grid_trip_frac: PosFloat = Field(1.5, le=10, description="grid feeder protection pick-up as a multiple of capacity_mw (assumption)")
+    grid_trip_delay_s: NonNegFloat = Field(0.5, le=60, description="grid feeder protection delay (assumption)")
+    chiller_restart_min: NonNegFloat = Field(3.0, le=120, description="chiller restart after a trip; 2-3 min after a power outage, Opengate/Active Power (2007) (S)")
+    air_class: Literal["A1", "A2", "A3", "A4", "H1"] = Field("A2", description="ASHRAE TC 9.9 allowable class of air-cooled IT (A2 for hyperscale and air-cooled AI, LBNL-2001637 Table 4.3, P)")
+    throttle_band_k: PosFloat = Field(2.0, le=20, description="GPUs throttle linearly over this band below the limit (assumption)")
+
+
+# ------------------------------------------------------------------------ training power swings
+class SwingJob(_Model):
+    """The synchronous training job whose power swings are studied (``twin swing``)."""
+    iteration_s: PosFloat = Field(2.0, description="iteration period [s]; 'every second or two' (Uptime "
+                                  "Institute 2025, S), dominant 0.2-3 Hz (Choukse et al. 2025 via summaries, W)")
+    compute_frac: Frac | None = Field(None, description="share of the iteration computing; default: the one that "
+                                      "makes the iteration's mean equal the hall's training utilisation")
+    comm_util_frac: Frac = Field(0.1, description="utilisation in the communication phase (near idle: assumption)")
+    sync_frac: Frac = Field(1.0, description="share of the hall's training racks in one synchronous job")
+    jitter_s: NonNegFloat = Field(0.02, description="spread (standard deviation) of the racks' phase offsets [s] "
+                                  "(assumption)")
+    checkpoint_interval_s: PosFloat | None = Field(1800.0, description="checkpoint period [s] (assumption)")
+    checkpoint_s: NonNegFloat = Field(20.0, description="checkpoint pause at communication power [s] (assumption)")
+    start_ramp_s: NonNegFloat = Field(5.0, description="ramp of a job start or restart [s] (assumption)")
+    failure_at_s: NonNegFloat | None = Field(None, description="a failure this long into the study [s]; "
+                                             "default: half-way through")
+    restart_s: NonNegFloat = Field(120.0, description="time from a failure to the restart [s] (assumption)")
+    duty_frac: Frac = Field(0.9, description="share of the year the job trains (for floor energy per year; "
+                            "assumption)")
+
+
+class SwingBand(_Model):
+    lo_hz: NonNegFloat
+    hi_hz: PosFloat
+    max_amplitude_frac: PosFloat = Field(description="largest spectral line allowed in the band, as a fraction "
+                                         "of the mean connection-point power")
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.hi_hz <= self.lo_hz:
+            raise ValueError(f"hi_hz {self.hi_hz:g} must be above lo_hz {self.lo_hz:g}")
+        return self
+
+
+class SwingLimits(_Model):
+    """Limits at the connection point. Defaults are engineering assumptions (no public primary
+    figures: reference-data D3); the two bands are those of Choukse et al. (2025)."""
+    max_ramp_mw_per_s: PosFloat | None = Field(None, description="default: islanded, what the online units' "
+                                               "governor rate limits can follow (gas_unit_dynamics.csv, D); with a "
+                                               "grid feed, 10 % of its capacity per second (assumption)")
+    ramp_window_s: PosFloat = Field(1.0, description="window over which the ramp is measured [s] (assumption)")
+    dynamic_range_frac: PosFloat = Field(0.10, description="largest max-min within range_window_s, as a fraction "
+                                         "of the mean connection-point power (assumption)")
+    range_window_s: PosFloat = Field(1.0, description="[s] (assumption)")
+    bands: list[SwingBand] = Field(default_factory=lambda: [
+        SwingBand(lo_hz=0.1, hi_hz=2.0, max_amplitude_frac=0.02),
+        SwingBand(lo_hz=2.0, hi_hz=30.0, max_amplitude_frac=0.005)], min_length=1)
+
+
+class SwingStudy(_Model):
+    job: SwingJob = SwingJob()
+    limits: SwingLimits = SwingLimits()
+
+
 class Scenario(_Model):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=20_000)
@@ -598,6 +688,8 @@ class Scenario(_Model):
     economics: Economics = Economics()
     flexibility: Flexibility = Flexibility()
     solver: Solver = Solver()
+    dynamics: Dynamics = Dynamics()
+    swing: SwingStudy = SwingStudy()
     notes: list[str] = Field(default_factory=list, description="assumptions where public figures stop")
     phases: list[Phase] = Field(default_factory=list, description="build-out stages for twin plan")
     candidates: Candidates | None = Field(None, description="what twin plan may build")

@@ -79,6 +79,10 @@ def _clean(o):
 
 def summary(ds: xr.Dataset, run_id: str) -> dict:
     """The summary.json content: identity, status and every KPI (from :mod:`twin.kpi`)."""
+    if ds.attrs.get("run_kind") == "event":  # an event run (twin.events): its own results
+        from twin.events.run import event_summary
+
+        return _clean(event_summary(ds, run_id))
     t = ds["time"].values
     from importlib.metadata import version
 

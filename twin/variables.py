@@ -206,6 +206,61 @@ _ROWS: list[tuple[str, tuple[str, ...], str, str, str]] = [
     ("rep_day_kind", ("rep_day",), "1", "typical (cluster medoid) or extreme (design day)", "plan"),
 ]
 
+# ---- event runs (twin.events): time in seconds from the event; gen_mw, unit_on, battery_*, grid_import_mw,
+# solar_mw, hall_it_power_mw, it_power_mw, unserved_mw, facility_power_mw, supply_mw, balance_residual_mw as above
+_S = ("stage",)
+_ROWS += [
+    ("frequency_hz", _T, "Hz", "bus frequency (centre of inertia)", "event"),
+    ("rocof_hz_per_s", _T, "Hz/s", "rate of change of frequency over 500 ms", "event"),
+    ("mech_power_mw", _TU, "MW", "gas unit mechanical (turbine) power", "event"),
+    ("grid_connected", _T, "1", "grid feed connected (1) or lost (0)", "event"),
+    ("bus_load_mw", _T, "MW", "load served from the campus bus", "event"),
+    ("shed_mw", _T, "MW", "load shed by under-frequency load shedding", "event"),
+    ("hall_shed_mw", _TH, "MW", "hall load cut off the bus (UFLS or dead bus)", "event"),
+    ("ups_discharge_mw", _T, "MW", "IT load carried by the UPS batteries", "event"),
+    ("bus_dead", _T, "1", "bus without any source (1)", "event"),
+    ("ufls_stage_frequency_hz", _S, "Hz", "UFLS stage threshold", "event"),
+    ("ufls_stage_time_s", _S, "s", "time the UFLS stage acted (NaN = did not)", "event"),
+    ("unit_trip_time_s", _U, "s", "time the unit tripped (NaN = did not)", "event"),
+    ("frequency_nadir_hz", _0, "Hz", "lowest frequency", "event"),
+    ("frequency_peak_hz", _0, "Hz", "highest frequency", "event"),
+    ("rocof_max_hz_per_s", _0, "Hz/s", "largest rate of change of frequency (500 ms)", "event"),
+    ("settling_frequency_hz", _0, "Hz", "frequency over the last 5 s", "event"),
+    ("settling_time_s", _0, "s", "time after which frequency stays within 0.02 Hz of its settling value", "event"),
+    ("shed_max_mw", _0, "MW", "largest load shed", "event"),
+    ("unserved_max_mw", _0, "MW", "largest load neither the bus nor a UPS served", "event"),
+    ("hall_chw_supply_c", _TH, "degC", "chilled-water loop temperature (air-cooled IT)", "event"),
+    ("hall_coolant_supply_c", _TH, "degC", "liquid loop (immersion / cold plate) temperature", "event"),
+    ("hall_it_throttle_frac", _TH, "1", "IT power share under thermal throttling (0 = shut down)", "event"),
+    ("hall_cooling_limit_c", ("hall",), "degC", "limit of the hall's first-limiting cooling loop", "event"),
+    ("hall_minutes_to_cooling_limit", ("hall",), "min", "time to the cooling limit (NaN = not reached)", "event"),
+    ("hall_heat_up_minutes", ("hall",), "min", "time to the limit with no cooling and no throttling", "event"),
+    ("hall_peak_coolant_c", ("hall",), "degC", "peak loop temperature", "event"),
+    ("it_throttled_mw", _T, "MW", "IT power lost to throttling and thermal shutdown", "event"),
+    ("it_energy_lost_mwh", _0, "MWh", "IT energy lost to throttling and thermal shutdown", "event"),
+    ("minutes_to_cooling_limit", _0, "min", "first time a hall reached its cooling limit (NaN = none)", "event"),
+    ("heat_up_minutes", _0, "min", "shortest heat-up time to a limit with no cooling", "event"),
+]
+
+# ---- power-swing studies (twin.swing): time in seconds from the start of the study; "_mitigated" = with each
+# hall's cheapest passing mitigations; frequency_hz, mech_power_mw, grid_import_mw as above
+_F = ("frequency",)
+_ROWS += [
+    ("swing_hall_it_power_mw", _TH, "MW", "hall IT power with the training swing", "swing"),
+    ("swing_hall_it_mitigated_mw", _TH, "MW", "hall IT power with its cheapest passing mitigations", "swing"),
+    ("swing_poc_mw", _T, "MW", "connection-point power (grid import, or the gas units' terminals)", "swing"),
+    ("swing_poc_mitigated_mw", _T, "MW", "connection-point power with the mitigations", "swing"),
+    ("swing_amplitude_mw", _F, "MW", "amplitude spectrum of the connection-point power (peak per line)", "swing"),
+    ("swing_amplitude_mitigated_mw", _F, "MW", "amplitude spectrum with the mitigations", "swing"),
+    ("frequency_mitigated_hz", _T, "Hz", "bus frequency with the mitigations", "swing"),
+    ("mech_power_mitigated_mw", _TU, "MW", "gas unit mechanical power with the mitigations", "swing"),
+    ("turbine_oscillation_mw", _U, "MW", "largest line of the unit's mechanical power in the first band", "swing"),
+    ("turbine_oscillation_mitigated_mw", _U, "MW", "the same with the mitigations", "swing"),
+    ("battery_mw", _T, "MW", "battery output (discharge positive)", "swing"),
+    ("battery_mitigated_mw", _T, "MW", "battery output with the mitigations", "swing"),
+    ("grid_import_mitigated_mw", _T, "MW", "grid import with the mitigations", "swing"),
+]
+
 REGISTRY: dict[str, Variable] = {r[0]: Variable(*r) for r in _ROWS}
 
 
