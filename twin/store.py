@@ -53,6 +53,8 @@ SUMMARY_KEYS = ("run_id", "scenario_name", "dispatch", "status", "period_start",
 #: variables and attributes every run.nc has (what the report and the app read)
 RUN_VARS = ("facility_power_mw", "it_power_mw", "supply_mw", "cost_usd")
 RUN_ATTRS = ("scenario_name", "step_h", "dispatch")
+#: studies stored like runs (``attrs["run_kind"]``) whose ``time`` is seconds from an instant
+STUDY_KINDS = ("event", "swing")
 _PARTIAL = re.compile(r"^\.(?P<id>.+)\.(?P<pid>\d+)\.[^.]+\.partial$")
 _HELD: set[str] = set()  # lock files this process holds
 _HELD_LOCK = threading.Lock()
@@ -415,8 +417,12 @@ def open_run(run_dir: str | Path) -> xr.Dataset:
     except (OSError, ValueError, RuntimeError, KeyError, IndexError) as e:
         why = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise RunNotFound(f"{f}: not a readable netCDF run (truncated or another format: {why})") from None
-    missing = ([f"variable {v}" for v in RUN_VARS if v not in ds.variables]
-               + [f"attribute {a}" for a in RUN_ATTRS if a not in ds.attrs]
+    if ds.attrs.get("run_kind") in STUDY_KINDS:  # event and swing studies: seconds, no dispatch cost
+        need_vars, need_attrs = (), ("scenario_name", "run_kind")
+    else:
+        need_vars, need_attrs = RUN_VARS, RUN_ATTRS
+    missing = ([f"variable {v}" for v in need_vars if v not in ds.variables]
+               + [f"attribute {a}" for a in need_attrs if a not in ds.attrs]
                + ([] if "time" in ds.dims else ["dimension time"]))
     if missing:
         raise RunNotFound(f"{f}: not a Campus Twin run (no {', '.join(missing[:3])})")

@@ -40,6 +40,7 @@ class Loop:
 
 def hall_loops(state: CampusState, scenario, dyn) -> list[Loop]:
     """The cooling loops of every hall at the instant."""
+    from models.psychro import STANDARD_PRESSURE_PA
     from twin.couple import _cooling_kwargs, _hall_cooling
 
     loops: list[Loop] = []
@@ -53,7 +54,10 @@ def hall_loops(state: CampusState, scenario, dyn) -> list[Loop]:
         liquid_frac = getattr(hall.cooling, "liquid_frac", None)
         if liquid_frac is None:
             liquid_frac = float(rack.get("liquid_heat_frac", 0.0))
-        res = _hall_cooling(kind, kw, it_mw, state.ambient_drybulb_c, state.ambient_wetbulb_c, liquid_frac)
+        # site pressure where the state carries it, else standard sea level: the result is only used
+        # as the ratio to the run's own cooling power (scale below), which the pressure barely moves
+        p_pa = getattr(state, "ambient_pressure_pa", STANDARD_PRESSURE_PA)
+        res = _hall_cooling(kind, kw, it_mw, state.ambient_drybulb_c, state.ambient_wetbulb_c, liquid_frac, p_pa)
         cool_model = float(np.asarray(res["cooling_power_mw"]))
         scale = float(state.hall_cooling_power_mw[j]) / cool_model if cool_model > 0 else 1.0
         chiller_mw = float(np.asarray(res.get("chiller_power_mw", 0.0))) * scale
