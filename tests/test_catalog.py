@@ -138,7 +138,7 @@ def test_required_rows_present():
         "racks": ["hgx-h100-4", "dgx-b200-4", "gb200-nvl72", "gb300-nvl72", "furiosa-rngd-nxt-8",
                   "rebellions-rebel100-rack", "rebellions-atom-plus-rack"],
         "chillers": ["doe2-centrifugal-5mw", "doe2-centrifugal-3.5mw", "high-eff-centrifugal-5mw",
-                     "screw-1.5mw"],
+                     "screw-1.5mw", "centrifugal-vsd-5mw", "screw-0.6mw", "screw-0.25mw"],
         # defaults named by the scenario schema
         "cooling_towers": ["tower-4k-approach"], "air_handlers": ["crah-standard"],
         "immersion_tanks": ["immersion-pao-w45", "cdu-water-glycol-w32"],
