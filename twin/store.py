@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,6 +28,16 @@ _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 class RunNotFound(LookupError):
     pass
+
+
+class StoreBusy(TimeoutError):
+    """The run files could not be read within the time asked for (other reads hold the lock)."""
+
+
+#: every netCDF read and write of this process goes through this lock: the netCDF-C / HDF5
+#: libraries underneath are not thread-safe (netCDF4-python releases the GIL around their calls,
+#: so two threads opening two runs at once crash the process with a segfault or bus error)
+NETCDF_LOCK = threading.RLock()
 
 
 def _json_default(o):
@@ -140,7 +151,8 @@ def save_run(ds: xr.Dataset, store_dir: str | Path, run_id: str | None = None) -
         raise FileExistsError(f"run {run_id!r} already exists in {store}")
     tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.", suffix=".partial", dir=store))
     try:
-        _for_netcdf(ds).to_netcdf(tmp / "run.nc", engine="netcdf4", encoding=_encoding(ds))
+        with NETCDF_LOCK:
+            _for_netcdf(ds).to_netcdf(tmp / "run.nc", engine="netcdf4", encoding=_encoding(ds))
         (tmp / "scenario.yaml").write_text(ds.attrs.get("scenario_yaml", ""), encoding="utf-8")
         (tmp / "summary.json").write_text(
             json.dumps(summary(ds, run_id), indent=2, default=_json_default), encoding="utf-8")
@@ -160,13 +172,22 @@ def is_run_dir(path: str | Path) -> bool:
     return p.is_dir() and all((p / f).is_file() for f in RUN_FILES)
 
 
-def open_run(run_dir: str | Path) -> xr.Dataset:
-    """Open a stored run (fully loaded; the file is closed again)."""
+def open_run(run_dir: str | Path, timeout_s: float | None = None) -> xr.Dataset:
+    """Open a stored run (fully loaded; the file is closed again).
+
+    Reads are serialised through :data:`NETCDF_LOCK`; with ``timeout_s``, waiting longer than
+    that for it raises :class:`StoreBusy`.
+    """
     p = Path(run_dir)
     if not is_run_dir(p):
         raise RunNotFound(f"{str(run_dir)!r} is not a run directory (needs {', '.join(RUN_FILES)})")
-    with xr.open_dataset(p / "run.nc", engine="netcdf4") as ds:
-        return ds.load()
+    if not NETCDF_LOCK.acquire(timeout=-1 if timeout_s is None else max(float(timeout_s), 0.0)):
+        raise StoreBusy(f"run {p.name!r}: other runs are being read; try again in a few seconds")
+    try:
+        with xr.open_dataset(p / "run.nc", engine="netcdf4") as ds:
+            return ds.load()
+    finally:
+        NETCDF_LOCK.release()
 
 
 def read_summary(run_dir: str | Path) -> dict:
