@@ -24,6 +24,13 @@ PosFloat = Annotated[float, Field(gt=0)]
 NonNegFloat = Annotated[float, Field(ge=0)]
 Frac = Annotated[float, Field(ge=0, le=1)]
 
+#: engineering bound (assumption) on any one power source of a campus [MW]: 10 GW is several times
+#: the largest single-site data-center campuses announced and the largest grid connections; a
+#: value above it is a typo (1e300, inf), not a design
+MAX_CAMPUS_MW = 10_000.0
+#: engineering bound (assumption) on the installed chillers of one hall
+MAX_CHILLERS = 1_000
+
 
 class ScenarioError(ValueError):
     """Bad scenario input; ``problems`` holds one line per problem."""
@@ -154,7 +161,8 @@ class Workload(_Model):
 class AirCooling(_Model):
     type: Literal["air"] = "air"
     chiller_model: str = "doe2-centrifugal-5mw"
-    chillers: int = Field(ge=1, description="installed chillers (incl. redundancy)")
+    # engineering bound (assumption): 1000 chillers of ~5 MW is 5 GW of cooling, far above any campus
+    chillers: int = Field(ge=1, le=MAX_CHILLERS, description="installed chillers (incl. redundancy)")
     tower_model: str = "tower-4k-approach"
     air_handler_model: str = "crah-standard"
     thermal_storage_mwh_th: NonNegFloat = 0.0
@@ -189,7 +197,7 @@ class DirectToChipCooling(LiquidLoop):
     tank_model: str = "cdu-water-glycol-w45"
     liquid_frac: Frac | None = Field(None, description="share of heat to liquid; default from the rack model")
     chiller_model: str = "doe2-centrifugal-5mw"
-    chillers: int = Field(2, ge=1)
+    chillers: int = Field(2, ge=1, le=MAX_CHILLERS, description="installed chillers (incl. redundancy)")
     air_handler_model: str = "crah-standard"
     thermal_storage_mwh_th: NonNegFloat = 0.0
     thermal_storage_mw_th: NonNegFloat = 0.0
@@ -222,14 +230,15 @@ class Electrical(_Model):
 
 class GasUnits(_Model):
     model: str
-    count: int = Field(ge=0)
+    # engineering bound (assumption): 200 units of the largest catalogue unit is > 10 GW
+    count: int = Field(ge=0, le=200, description="identical units in the group")
     initial_on: int | None = Field(None, ge=0, description="units running at the start (default: all)")
 
     _c = field_validator("model")(_catalog_check("gas_units", "gas unit model"))
 
 
 class Grid(_Model):
-    capacity_mw: NonNegFloat = 0.0
+    capacity_mw: float = Field(0.0, ge=0, le=MAX_CAMPUS_MW, description="grid import capacity [MW]")
     tariff: str | None = None
     co2_t_per_mwh: NonNegFloat | None = None
     export_allowed: bool = False
@@ -254,15 +263,16 @@ class Grid(_Model):
 
 
 class Solar(_Model):
-    capacity_mwp: NonNegFloat = 0.0
+    capacity_mwp: float = Field(0.0, ge=0, le=MAX_CAMPUS_MW, description="solar DC capacity [MWp]")
     tilt_deg: float | None = Field(None, ge=0, le=90)
     azimuth_deg: float = Field(180.0, ge=0, lt=360)
     dc_ac_ratio: PosFloat = 1.2
 
 
 class Battery(_Model):
-    power_mw: NonNegFloat = 0.0
-    energy_mwh: NonNegFloat = 0.0
+    power_mw: float = Field(0.0, ge=0, le=MAX_CAMPUS_MW, description="battery power [MW]")
+    # engineering bound (assumption): 8 h at the largest power bound
+    energy_mwh: float = Field(0.0, ge=0, le=8 * MAX_CAMPUS_MW, description="battery energy [MWh]")
     model: str = "li-ion-dea-vn-2020"
     initial_soc_frac: Frac = 0.5
     peak_shave_threshold_mw: NonNegFloat | None = Field(
@@ -285,7 +295,8 @@ class Power(_Model):
 
 
 class Fuel(_Model):
-    lng_price_usd_per_mmbtu: NonNegFloat = 11.0
+    # engineering bound (assumption): Asian spot LNG peaked near 70 USD/MMBtu (Aug 2022); 200 leaves room
+    lng_price_usd_per_mmbtu: float = Field(11.0, ge=0, le=200, description="delivered LNG price [USD/MMBtu]")
     tank_capacity_t: NonNegFloat = 0.0
     initial_level_frac: Frac = 0.6
     min_level_frac: Frac = 0.05
