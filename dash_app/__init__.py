@@ -98,7 +98,9 @@ def create_app(runs_dir: str | Path, default_run: str | None = None,
                       dcc.Link("Compare", href="/compare", id="nav-compare"),
                       dcc.Link("What-if", href="/whatif", id="nav-whatif")]),
         ]),
-        html.Main(id="page"),
+        # a loading indicator while a page (a run) opens
+        dcc.Loading(html.Main(id="page"), delay_show=200, type="circle", parent_className="page-loading",
+                    target_components={"page": "children"}),
         # loads plotly.js with the app shell, so opening a run does not wait for the library
         html.Div(dcc.Graph(id="plotly-preload", figure={"data": [], "layout": {}}), style={"display": "none"}),
     ])

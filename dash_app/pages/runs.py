@@ -33,8 +33,10 @@ def nonfinite(value) -> str | None:
 def fmt(value, spec: str) -> str:
     if value is None:
         return "—"
-    if nonfinite(value):
-        return nonfinite(value)
+    if nonfinite(value):  # shown as such, with the spec's unit
+        import re
+
+        return re.sub(r"\{[^}]*\}", nonfinite(value), spec, count=1)
     try:
         return spec.format(value)
     except (TypeError, ValueError):
