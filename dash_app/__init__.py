@@ -2,13 +2,17 @@
 
 ::
 
-    from dash_app import create_app
+    from dash_app import create_app, serve
     app = create_app("runs")                      # a run store directory
-    app.run(host="127.0.0.1", port=8050, debug=False)
+    serve(app, host="127.0.0.1", port=8050)       # waitress, bounded threads
 
 Pages (one module each under :mod:`dash_app.pages`): ``/runs`` (``/`` too, unless a default run
 is given, in which case ``/`` plays it back), ``/playback?run=ID``, ``/compare?a=ID&b=ID``,
 ``/whatif?run=ID``.  Only runs listed in the store open; any other id is "not found".
+
+The server answers only requests whose ``Host`` names the address it serves (``allowed_hosts``;
+127.0.0.1 and localhost always): a foreign ``Host`` (DNS rebinding) gets 400.  A request that
+cannot get its run soon (others are reading runs) gets a clear "busy" answer (503).
 """
 
 from __future__ import annotations
@@ -19,12 +23,17 @@ from urllib.parse import parse_qs
 import dash
 import diskcache
 from dash import DiskcacheManager, Input, Output, dcc, html
-from flask import Response, abort, jsonify
+from flask import Response, abort, jsonify, request
 
 from dash_app.pages import compare, playback, runs, whatif
-from dash_app.store import RunNotFound, RunStore
+from dash_app.store import RunNotFound, RunStore, StoreBusy
 
-__all__ = ["create_app"]
+__all__ = ["allowed_host_names", "create_app", "make_server", "serve"]
+
+#: host names always served (the loopback names)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+#: default number of waitress worker threads
+THREADS = 8
 
 _PAGES = {"/runs": runs, "/playback": playback, "/compare": compare, "/whatif": whatif}
 
@@ -34,7 +43,28 @@ def _query(search: str | None) -> dict[str, str]:
     return {k: v[0] for k, v in q.items() if k in ("run", "a", "b")}
 
 
-def create_app(runs_dir: str | Path, default_run: str | None = None) -> dash.Dash:
+def allowed_host_names(host: str | None = None) -> set[str]:
+    """The ``Host`` names the app answers to when serving on ``host``: the loopback names, plus
+    ``host`` itself (and, when bound to every interface, this machine's own names)."""
+    import socket
+
+    names = set(LOOPBACK_HOSTS)
+    if host and host not in ("0.0.0.0", "::"):
+        names.add(host.strip("[]").lower())
+    elif host:
+        names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+    return names
+
+
+def _host_name(host_header: str) -> str:
+    h = (host_header or "").strip().lower()
+    if h.startswith("["):  # [::1]:8050
+        return h[1:h.find("]")] if "]" in h else h
+    return h.rsplit(":", 1)[0] if h.count(":") == 1 else h
+
+
+def create_app(runs_dir: str | Path, default_run: str | None = None,
+               allowed_hosts: set[str] | None = None) -> dash.Dash:
     """Build the app on a run store.
 
     Parameters
@@ -43,6 +73,8 @@ def create_app(runs_dir: str | Path, default_run: str | None = None) -> dash.Das
         The run store directory (created if missing).
     default_run : str, optional
         A run id that ``/`` plays back (the newest run if it is not listed).
+    allowed_hosts : set of str, optional
+        ``Host`` names to answer (default :func:`allowed_host_names`: the loopback names).
 
     Returns
     -------
@@ -66,7 +98,9 @@ def create_app(runs_dir: str | Path, default_run: str | None = None) -> dash.Das
                       dcc.Link("Compare", href="/compare", id="nav-compare"),
                       dcc.Link("What-if", href="/whatif", id="nav-whatif")]),
         ]),
-        html.Main(id="page"),
+        # a loading indicator while a page (a run) opens
+        dcc.Loading(html.Main(id="page"), delay_show=200, type="circle", parent_className="page-loading",
+                    target_components={"page": "children"}),
         # loads plotly.js with the app shell, so opening a run does not wait for the library
         html.Div(dcc.Graph(id="plotly-preload", figure={"data": [], "layout": {}}), style={"display": "none"}),
     ])
@@ -82,18 +116,35 @@ def create_app(runs_dir: str | Path, default_run: str | None = None) -> dash.Das
                     q["run"] = default_run
                 except RunNotFound:
                     pass
-            return (playback if q.get("run") else runs).layout(store, **q)
-        page = _PAGES.get(path)
+            page = playback if q.get("run") else runs
+        else:
+            page = _PAGES.get(path)
         if page is None:
             return html.Div([html.H2("Page not found"), html.P(f"No page {pathname!r}."),
                              dcc.Link("← all runs", href="/runs")], className="not-found")
-        return page.layout(store, **q)
+        try:
+            return page.layout(store, **q)
+        except StoreBusy as e:
+            return playback.busy(e)
 
     for page in _PAGES.values():
         page.register(app, store)
     _warm_up_plotly()
 
     server = app.server
+    hosts = {h.lower() for h in (allowed_hosts or allowed_host_names())}
+
+    @server.before_request
+    def _check_host():
+        name = _host_name(request.host)
+        if name not in hosts:
+            return Response(f"Host {request.host!r} refused: this server answers to {', '.join(sorted(hosts))} only",
+                            status=400, mimetype="text/plain")
+        return None
+
+    @server.errorhandler(StoreBusy)
+    def _busy(e):
+        return Response(f"busy: {e}", status=503, mimetype="text/plain", headers={"Retry-After": "5"})
 
     @server.route("/api/runs")
     def _api_runs():
@@ -116,6 +167,23 @@ def create_app(runs_dir: str | Path, default_run: str | None = None) -> dash.Das
         return Response(text, mimetype="text/plain", headers={"X-Content-Type-Options": "nosniff"})
 
     return app
+
+
+def serve(app: dash.Dash, host: str = "127.0.0.1", port: int = 8050, threads: int = THREADS) -> None:
+    """Serve the app with waitress (a production WSGI server) on ``threads`` worker threads.
+
+    Requests beyond the threads wait in waitress's queue; a callback that cannot get its run
+    within the store's ``wait_s`` answers 503 "busy" rather than dropping the connection.
+    """
+    make_server(app, host, port, threads).run()
+
+
+def make_server(app: dash.Dash, host: str = "127.0.0.1", port: int = 8050, threads: int = THREADS):
+    """The waitress server for the app, not started (``port=0``: a free port, see ``.effective_port``)."""
+    from waitress.server import create_server
+
+    return create_server(app.server, host=host, port=port, threads=int(threads), connection_limit=256,
+                         channel_timeout=120, ident="campus-twin")
 
 
 def _warm_up_plotly() -> None:

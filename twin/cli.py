@@ -188,11 +188,11 @@ def cmd_summary(a) -> int:
 
 
 def cmd_app(a) -> int:
-    from dash_app import create_app
+    from dash_app import allowed_host_names, create_app, serve
 
-    app = create_app(a.runs, default_run=a.run)
+    app = create_app(a.runs, default_run=a.run, allowed_hosts=allowed_host_names(a.host))
     print(f"Campus Twin app serving on http://{a.host}:{a.port}/ (runs from {Path(a.runs).resolve()})")
-    app.run(host=a.host, port=a.port, debug=False)
+    serve(app, host=a.host, port=a.port, threads=a.threads)
     return EXIT_OK
 
 
@@ -307,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--run", help="run id to open first (default: newest)")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8050)
+    ap.add_argument("--threads", type=int, default=8, help="server worker threads (default 8)")
     ap.set_defaults(func=cmd_app)
 
     rp = sub.add_parser("report", help="write a self-contained HTML what-if report")

@@ -60,6 +60,16 @@ _HELD: set[str] = set()  # lock files this process holds
 _HELD_LOCK = threading.Lock()
 
 
+class StoreBusy(TimeoutError):
+    """The run files could not be read within the time asked for (other reads hold the lock)."""
+
+
+#: every netCDF read and write of this process goes through this lock: the netCDF-C / HDF5
+#: libraries underneath are not thread-safe (netCDF4-python releases the GIL around their calls,
+#: so two threads opening two runs at once crash the process with a segfault or bus error)
+NETCDF_LOCK = threading.RLock()
+
+
 def _json_default(o):
     if isinstance(o, np.generic):
         return o.item()
@@ -368,7 +378,8 @@ def _write_run(ds: xr.Dataset, store: Path, run_id: str, final: Path) -> None:
         raise RunIdError([f"run id {run_id!r} — a run of that id already exists in {store}"])
     tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.{os.getpid()}.", suffix=".partial", dir=store))
     try:
-        _for_netcdf(ds).to_netcdf(tmp / "run.nc", engine="netcdf4", encoding=_encoding(ds))
+        with NETCDF_LOCK:
+            _for_netcdf(ds).to_netcdf(tmp / "run.nc", engine="netcdf4", encoding=_encoding(ds))
         (tmp / "scenario.yaml").write_text(ds.attrs.get("scenario_yaml", ""), encoding="utf-8")
         (tmp / "summary.json").write_text(
             json.dumps(summary(ds, run_id), indent=2, default=_json_default), encoding="utf-8")
@@ -388,13 +399,18 @@ def is_run_dir(path: str | Path) -> bool:
     return p.is_dir() and all((p / f).is_file() for f in RUN_FILES)
 
 
-def open_run(run_dir: str | Path) -> xr.Dataset:
+def open_run(run_dir: str | Path, timeout_s: float | None = None) -> xr.Dataset:
     """Open a stored run (fully loaded; the file is closed again).
+
+    Reads are serialised through :data:`NETCDF_LOCK`; with ``timeout_s``, waiting longer than
+    that for it raises :class:`StoreBusy`.
 
     Parameters
     ----------
     run_dir : str or path-like
         A run directory (``DIR/<run-id>``).
+    timeout_s : float, optional
+        Longest wait for the netCDF lock [s] (default: wait).
 
     Returns
     -------
@@ -411,12 +427,16 @@ def open_run(run_dir: str | Path) -> xr.Dataset:
     if not is_run_dir(p):
         raise RunNotFound(f"{str(run_dir)!r} is not a run directory (needs {', '.join(RUN_FILES)})")
     f = p / "run.nc"
+    if not NETCDF_LOCK.acquire(timeout=-1 if timeout_s is None else max(float(timeout_s), 0.0)):
+        raise StoreBusy(f"run {p.name!r}: other runs are being read; try again in a few seconds")
     try:
         with xr.open_dataset(f, engine="netcdf4") as ds:
             ds = ds.load()
     except (OSError, ValueError, RuntimeError, KeyError, IndexError) as e:
         why = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise RunNotFound(f"{f}: not a readable netCDF run (truncated or another format: {why})") from None
+    finally:
+        NETCDF_LOCK.release()
     if ds.attrs.get("run_kind") in STUDY_KINDS:  # event and swing studies: seconds, no dispatch cost
         need_vars, need_attrs = (), ("scenario_name", "run_kind")
     else:

@@ -25,16 +25,29 @@ window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.campusTwin = {
     togglePlay: function (n_clicks, disabled) {
       var playing = !!disabled;  // it was stopped: start
+      window.__ctPlay = null;    // the next tick starts a fresh wall-clock base
       return [!playing, playing ? "❚❚ Pause" : "▶ Play"];
     },
     speed: function (stepsPerS) {
       return Math.max(100, Math.round(1000 / (Number(stepsPerS) || 1)));
     },
+    // the step shown follows the wall clock (base step + elapsed s x steps/s), so "10 steps/s"
+    // advances ten steps a second however late the interval ticks or the frames draw
     tick: function (n, value, stepsPerS, interval, data) {
-      if (!data) { return window.dash_clientside.no_update; }
-      var stride = Math.max(1, Math.round((Number(stepsPerS) || 1) * interval / 1000));
-      var i = clampIndex(value, data) + stride;
-      return i >= data.n ? 0 : i;
+      var nu = window.dash_clientside.no_update;
+      if (!data) { return nu; }
+      var sp = Number(stepsPerS) || 1, now = performance.now(), cur = clampIndex(value, data);
+      var p = window.__ctPlay;
+      if (!p || p.speed !== sp || p.last !== cur || now - p.tLast > 2000) {
+        // (re)start: as if the base step was shown one interval ago
+        p = window.__ctPlay = {t0: now - (Number(interval) || 100), i0: cur, speed: sp, last: cur, tLast: now};
+      }
+      var i = p.i0 + Math.floor((now - p.t0) * sp / 1000);
+      p.tLast = now;
+      if (i >= data.n) { window.__ctPlay = {t0: now, i0: 0, speed: sp, last: 0, tLast: now}; return 0; }
+      if (i === p.last) { return nu; }
+      p.last = i;
+      return i;
     },
     frame: function (value, data, sankey, gauges) {
       var nu = window.dash_clientside.no_update;

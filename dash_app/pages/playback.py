@@ -26,6 +26,12 @@ def not_found(run_id) -> html.Div:
                      dcc.Link("← all runs", href="/runs")], className="not-found")
 
 
+def busy(err) -> html.Div:
+    """The answer when the run cannot be read soon (others are reading runs)."""
+    return html.Div([html.H2("Busy"), html.P(f"{err} — the server is opening runs for other users.", id="busy")],
+                    className="busy")
+
+
 def _kpi_line(s: dict) -> html.Div:
     k = s.get("kpi", {})
     parts = [("PUE", k.get("pue"), "{:.3f}"), ("IT energy", k.get("it_energy_mwh"), "{:,.0f} MWh"),

@@ -21,9 +21,22 @@ COLUMNS = [
 ]
 
 
+def nonfinite(value) -> str | None:
+    """How a non-finite number is shown (``NaN``, ``+∞``, ``−∞``); None for anything else."""
+    if isinstance(value, float) and value != value:
+        return "NaN"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "+∞" if value > 0 else "−∞"
+    return None
+
+
 def fmt(value, spec: str) -> str:
     if value is None:
         return "—"
+    if nonfinite(value):  # shown as such, with the spec's unit
+        import re
+
+        return re.sub(r"\{[^}]*\}", nonfinite(value), spec, count=1)
     try:
         return spec.format(value)
     except (TypeError, ValueError):
@@ -53,21 +66,25 @@ def layout(store: RunStore, **_query) -> html.Div:
     if not runs:
         return html.Div([html.H2("Runs"), html.P(f"No runs in {store.runs_dir}. Run `twin run SCENARIO` first.",
                                                    id="runs-empty")])
-    options = [{"label": f"{s['run_id']}", "value": s["run_id"]} for s in runs]
+    from dash_app.pages.compare import default_pair, run_label
+
+    options = [{"label": run_label(s), "value": s["run_id"]} for s in runs]
+    pa, pb = default_pair(runs)
     head = html.Tr([html.Th(h) for h in ("Run", "Scenario", "Dispatch", "Status", "Period")]
                    + [html.Th(h) for _, h, _ in COLUMNS])
     return html.Div([
         html.H2("Runs"),
         html.Div([
             html.Span("Compare "),
-            dcc.Dropdown(id="runs-cmp-a", options=options, value=runs[0]["run_id"], clearable=False,
+            dcc.Dropdown(id="runs-cmp-a", options=options, value=pa, clearable=False,
                          className="run-pick"),
             html.Span(" with "),
-            dcc.Dropdown(id="runs-cmp-b", options=options, value=runs[min(1, len(runs) - 1)]["run_id"],
+            dcc.Dropdown(id="runs-cmp-b", options=options, value=pb or pa,
                          clearable=False, className="run-pick"),
             dcc.Link("Compare →", id="runs-cmp-go", href="/compare", className="button"),
         ], className="compare-picker"),
-        html.Table([html.Thead(head), html.Tbody([_row(s) for s in runs])], id="runs-table", className="table"),
+        html.Div(html.Table([html.Thead(head), html.Tbody([_row(s) for s in runs])], id="runs-table",
+                            className="table"), className="table-wrap"),
     ])
 
 

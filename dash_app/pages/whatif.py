@@ -3,6 +3,14 @@ through the scenario schema (each error shown next to its field), and launch the
 background with a progress bar.  The new run is saved under a fresh unique id and appears under
 Runs when done.
 
+What the server launches, the server checks: a job is built on the server from the base run's
+stored scenario and the form's fields only (never taken whole from the request), validated by
+building a :class:`twin.scenario.Scenario` (its engineering bounds, read for display from
+``Scenario.model_json_schema()``), and kept on the server under a random token; the browser
+holds only the token, and the background launch runs only a job this check issued.  Weather is
+chosen from those the datasets or the store hold (a key, never a path); the period is the base
+run's or one of a few bounded choices.
+
 Each launch carries its own random job id, so two users launching the same edits at the same
 time get two background jobs and two runs (the background-callback cache key includes the job
 id, and :func:`twin.store.save_run` writes atomically under a unique run id).
@@ -11,7 +19,10 @@ id, and :func:`twin.store.save_run` writes atomically under a unique run id).
 from __future__ import annotations
 
 import copy
+import functools
+import math
 import uuid
+from pathlib import Path
 from urllib.parse import urlencode
 
 import yaml
@@ -30,8 +41,107 @@ SCALAR_FIELDS = [
     ("wi-lng-price", "fuel.lng_price_usd_per_mmbtu", "LNG price", "USD/MMBtu"),
     ("wi-grid-mw", "power.grid.capacity_mw", "Grid capacity", "MW"),
 ]
+#: where each form field's bounds live in the scenario's JSON schema: path → ($defs model, property)
+SCHEMA_FIELDS = {
+    "power.battery.power_mw": ("Battery", "power_mw"),
+    "power.battery.energy_mwh": ("Battery", "energy_mwh"),
+    "power.solar.capacity_mwp": ("Solar", "capacity_mwp"),
+    "fuel.lng_price_usd_per_mmbtu": ("Fuel", "lng_price_usd_per_mmbtu"),
+    "power.grid.capacity_mw": ("Grid", "capacity_mw"),
+    "chillers": ("AirCooling", "chillers"),
+    "gas_count": ("GasUnits", "count"),
+}
 #: where problems without a field of their own go
 GENERAL = "(general)"
+#: the longest run name accepted
+NAME_MAX = 80
+#: the period choices offered besides the base run's own: key → (label, days from its start)
+PERIOD_CHOICES = {"first-day": ("first day of the base period", 1), "first-week": ("first week of the base period", 7)}
+
+
+# ----------------------------------------------------------------------------- schema bounds
+@functools.lru_cache(maxsize=1)
+def schema_defs() -> dict:
+    """``Scenario.model_json_schema()["$defs"]`` (types without a JSON form, e.g. timestamps, left open)."""
+    from pydantic.json_schema import GenerateJsonSchema
+
+    from twin.scenario import Scenario
+
+    class _Lenient(GenerateJsonSchema):
+        def handle_invalid_for_json_schema(self, schema, error_info):
+            return {}
+
+    return Scenario.model_json_schema(schema_generator=_Lenient).get("$defs", {})
+
+
+def bounds(field: str) -> tuple[float | None, float | None]:
+    """(minimum, maximum) of a form field from the scenario schema (None where unbounded)."""
+    model, prop = SCHEMA_FIELDS[field]
+    spec = schema_defs().get(model, {}).get("properties", {}).get(prop, {})
+    for alt in spec.get("anyOf", []):  # optional numbers: the bounds sit on the number branch
+        if "maximum" in alt or "minimum" in alt:
+            spec = alt
+    lo = spec.get("minimum", spec.get("exclusiveMinimum"))
+    hi = spec.get("maximum", spec.get("exclusiveMaximum"))
+    return lo, hi
+
+
+def bound_text(field: str, unit: str = "") -> str:
+    """The bounds shown next to a field, e.g. ``0 – 10,000 MW``."""
+    lo, hi = bounds(field)
+    f = lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,g}"  # noqa: E731
+    u = f" {unit}" if unit else ""
+    if lo is None and hi is None:
+        return ""
+    if hi is None:
+        return f"≥ {f(lo)}{u}"
+    if lo is None:
+        return f"≤ {f(hi)}{u}"
+    return f"{f(lo)} – {f(hi)}{u}"
+
+
+# ----------------------------------------------------------------------------- server-side choices
+def weather_choices(store: RunStore) -> dict[str, dict]:
+    """The weather a what-if may use: key → scenario ``site.weather`` block.
+
+    ``base`` keeps the base run's weather; ``typical:SITE`` is a typical year of the weather
+    catalogue; ``epw:NAME`` is an EPW file under ``datasets/weather`` or the store's ``weather``
+    folder.  The browser sends a key; a path never comes from it.
+    """
+    from twin import weather
+    from twin.paths import DATASETS_DIR
+
+    out: dict[str, dict] = {"base": {}}
+    for site in weather.weather_sites()["site_id"]:
+        out[f"typical:{site}"] = {"source": "typical", "site_id": str(site)}
+    for folder in (DATASETS_DIR / "weather", Path(store.runs_dir) / "weather"):
+        if folder.is_dir():
+            for f in sorted(folder.glob("*.epw")):
+                out.setdefault(f"epw:{f.name}", {"source": "epw", "path": str(f.resolve())})
+    return out
+
+
+def period_choices(base_period: dict) -> dict[str, dict]:
+    """The periods a what-if may use: ``base`` (the base run's) and shorter starts of it."""
+    import pandas as pd
+
+    out = {"base": dict(base_period)}
+    try:
+        start, end = pd.Timestamp(str(base_period["start"])), pd.Timestamp(str(base_period["end"]))
+    except (KeyError, ValueError, TypeError):
+        return out
+    for key, (_, days) in PERIOD_CHOICES.items():
+        new_end = start + pd.Timedelta(days=days)
+        if new_end < end:
+            out[key] = {**base_period, "end": str(new_end.date()) if new_end == new_end.normalize() else str(new_end)}
+    return out
+
+
+def _jobs(store: RunStore):
+    """The server's issued what-if jobs (token → job), shared with the background workers."""
+    import diskcache
+
+    return diskcache.Cache(str(Path(store.cache_dir) / "whatif-jobs"))
 
 
 # ----------------------------------------------------------------------------- pure helpers
@@ -66,7 +176,8 @@ def form_values(scenario_text: str) -> dict:
     defaults = {"power.battery.power_mw": 0.0, "power.battery.energy_mwh": 0.0, "power.solar.capacity_mwp": 0.0,
                 "fuel.lng_price_usd_per_mmbtu": 11.0, "power.grid.capacity_mw": 0.0}
     scalars = {k: (defaults[k] if v is None else v) for k, v in scalars.items()}
-    return {"name": data.get("name", "scenario"), "halls": halls, "gas_units": gas, "scalars": scalars}
+    return {"name": data.get("name", "scenario"), "halls": halls, "gas_units": gas, "scalars": scalars,
+            "period": dict(data.get("period") or {}), "weather": dict(_get(data, "site.weather") or {})}
 
 
 def apply_edits(scenario_text: str, edits: dict) -> str:
@@ -108,6 +219,10 @@ def apply_edits(scenario_text: str, edits: dict) -> str:
         _set(data, "power.gas_units", groups)
     for path, v in (edits.get("scalars") or {}).items():
         _set(data, path, v)
+    if edits.get("weather"):
+        _set(data, "site.weather", dict(edits["weather"]))
+    if edits.get("period"):
+        data["period"] = dict(edits["period"])
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
@@ -143,7 +258,7 @@ def field_paths(values: dict) -> list[str]:
         paths += [f"halls[{k}].cooling", f"halls[{k}].cooling.chillers", f"halls[{k}]"]
     for k in range(max(len(values["gas_units"]), 1)):
         paths += [f"power.gas_units[{k}]", f"power.gas_units[{k}].model", f"power.gas_units[{k}].count"]
-    paths += ["power.gas_units", "power.battery", "power.grid", "power.solar", "fuel"]
+    paths += ["power.gas_units", "power.battery", "power.grid", "power.solar", "fuel", "site.weather", "period"]
     paths += [path for _, path, _, _ in SCALAR_FIELDS]
     return paths
 
@@ -152,10 +267,14 @@ def _number(v):
     """A number input's value: int when whole, else float; None stays None (the schema says why)."""
     if v is None or v == "":
         return None
+    if isinstance(v, bool):
+        return v
     try:
         f = float(v)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return v
+    if not math.isfinite(f) or abs(f) > 2 ** 53:  # non-finite or beyond exact integers: the schema says why
+        return f
     return int(f) if f.is_integer() else f
 
 
@@ -173,7 +292,16 @@ def _gas_models() -> list[str]:
         return []
 
 
-def form(values: dict) -> html.Div:
+def _bound(field: str, unit: str, cid: str) -> html.Span:
+    return html.Span(bound_text(field, unit), id=f"{cid}-bound", className="bound")
+
+
+def _minmax(field: str) -> dict:
+    lo, hi = bounds(field)
+    return {k: v for k, v in (("min", lo), ("max", hi)) if v is not None}
+
+
+def form(values: dict, weather_options: list | None = None, period_options: list | None = None) -> html.Div:
     rows = [html.Div([html.Label("Run name", htmlFor="wi-name"),
                       dcc.Input(id="wi-name", type="text", value=f"{values['name']}-whatif", debounce=False),
                       _err("name")], className="field")]
@@ -186,7 +314,8 @@ def form(values: dict) -> html.Div:
                          value=h["cooling_type"], clearable=False, className="small-dd"),
             html.Label("chillers"),
             dcc.Input(id={"type": "wi-hall-chillers", "index": k}, type="number", value=h["chillers"],
-                      className="num-input"),
+                      className="num-input", **_minmax("chillers")),
+            html.Span(bound_text("chillers"), className="bound"),
             _err(f"halls[{k}]"), _err(f"halls[{k}].cooling"), _err(f"halls[{k}].cooling.chillers"),
         ], className="field"))
     rows.append(html.H4("Gas units"))
@@ -200,19 +329,44 @@ def form(values: dict) -> html.Div:
         rows.append(html.Div([
             html.Label("model"), model_input,
             html.Label("count"), dcc.Input(id={"type": "wi-gas-count", "index": k}, type="number", value=g["count"],
-                                           className="num-input"),
+                                           className="num-input", **_minmax("gas_count")),
+            html.Span(bound_text("gas_count"), className="bound"),
             _err(f"power.gas_units[{k}]"), _err(f"power.gas_units[{k}].model"), _err(f"power.gas_units[{k}].count"),
         ], className="field"))
     rows.append(_err("power.gas_units"))
     rows.append(html.H4("Battery, solar, grid, fuel"))
     for cid, path, lab, unit in SCALAR_FIELDS:
         rows.append(html.Div([html.Label(f"{lab} [{unit}]", htmlFor=cid),
-                              dcc.Input(id=cid, type="number", value=values["scalars"][path], className="num-input"),
-                              _err(path)], className="field"))
+                              dcc.Input(id=cid, type="number", value=values["scalars"][path], className="num-input",
+                                        **_minmax(path)),
+                              _bound(path, unit, cid), _err(path)], className="field"))
     for group in ("power.battery", "power.grid", "power.solar", "fuel"):
         rows.append(_err(group))
+    rows.append(html.H4("Weather and period"))
+    rows.append(html.Div([html.Label("weather", htmlFor="wi-weather"),
+                          dcc.Dropdown(id="wi-weather", options=weather_options or [{"label": "base run's", "value": "base"}],
+                                       value="base", clearable=False, className="small-dd"),
+                          _err("site.weather")], className="field"))
+    rows.append(html.Div([html.Label("period", htmlFor="wi-period"),
+                          dcc.Dropdown(id="wi-period", options=period_options or [{"label": "base run's", "value": "base"}],
+                                       value="base", clearable=False, className="small-dd"),
+                          _err("period")], className="field"))
     rows.append(_err(GENERAL))
     return html.Div(rows)
+
+
+def _form_for(store: RunStore, run_id: str) -> html.Div:
+    values = form_values(store.scenario_text(run_id))
+    w = values["weather"]
+    here = w.get("site_id") or Path(str(w.get("path", ""))).name or "?"
+    weather_opts = [{"label": f"base run's ({here})", "value": "base"}] + [
+        {"label": k.split(":", 1)[1] + (" (typical year)" if k.startswith("typical:") else " (EPW)"), "value": k}
+        for k in weather_choices(store) if k != "base"]
+    per = values["period"]
+    period_opts = [{"label": f"base run's ({per.get('start')} → {per.get('end')}, {per.get('step', '1h')})",
+                    "value": "base"}] + [
+        {"label": PERIOD_CHOICES[k][0], "value": k} for k in period_choices(per) if k != "base"]
+    return form(values, weather_opts, period_opts)
 
 
 def layout(store: RunStore, run: str | None = None, **_query) -> html.Div:
@@ -230,12 +384,12 @@ def layout(store: RunStore, run: str | None = None, **_query) -> html.Div:
         html.Div([html.Label("Start from run", htmlFor="wi-base"),
                   dcc.Dropdown(id="wi-base", options=ids, value=base, clearable=False, className="run-pick")],
                  className="field"),
-        html.Div(form(form_values(store.scenario_text(base))), id="wi-form"),
+        html.Div(_form_for(store, base), id="wi-form"),
         html.Div([html.Label("Dispatch"),
                   dcc.RadioItems(id="wi-dispatch", options=list(DISPATCH), value="baseline", inline=True)],
                  className="field"),
         html.Button("Launch", id="wi-launch", n_clicks=0, className="button"),
-        html.Div(id="wi-status", className="status"),
+        dcc.Loading(html.Div(id="wi-status", className="status"), delay_show=150),
         html.Div([html.Progress(id="wi-progress", value="0", max="100"),
                   html.Span(id="wi-progress-label", className="progress-label")], className="progress"),
         html.Div(id="wi-result"),
@@ -247,7 +401,7 @@ def register(app, store: RunStore) -> None:
     @app.callback(Output("wi-form", "children"), Input("wi-base", "value"), prevent_initial_call=True)
     def _base(run_id):
         try:
-            return form(form_values(store.scenario_text(run_id)))
+            return _form_for(store, run_id)
         except RunNotFound:
             return html.P(f"Run {str(run_id)!r} not found.")
 
@@ -260,21 +414,25 @@ def register(app, store: RunStore) -> None:
         State({"type": "wi-gas-model", "index": ALL}, "value"),
         State({"type": "wi-gas-count", "index": ALL}, "value"),
         *[State(cid, "value") for cid, _, _, _ in SCALAR_FIELDS],
-        State("wi-dispatch", "value"),
+        State("wi-dispatch", "value"), State("wi-weather", "value"), State("wi-period", "value"),
         prevent_initial_call=True)
     def _validate(_n, base, name, cooling, chillers, gas_model, gas_count, *rest):
-        scalars, dispatch = rest[:-1], rest[-1]
+        scalars, (dispatch, weather_key, period_key) = rest[:-3], rest[-3:]
         err_ids = [o["id"]["field"] for o in callback_context.outputs_list[0]]
-        text, problems = validate_edits(store, base, name, cooling, chillers, gas_model, gas_count, scalars)
+        text, problems = validate_edits(store, base, name, cooling, chillers, gas_model, gas_count, scalars,
+                                        weather=weather_key, period=period_key)
+        if dispatch not in DISPATCH:
+            problems.append(f"dispatch: {dispatch!r} — use baseline or optimal")
         slots = problems_by_field(problems, err_ids)
         errors = [[html.Div(p) for p in slots.get(f, [])] for f in err_ids]
         if problems:
-            return errors, no_update, html.Span(f"{len(problems)} problem(s): fix the marked fields.",
-                                                className="bad")
-        if dispatch not in DISPATCH:
-            return errors, no_update, html.Span(f"dispatch {dispatch!r} — use baseline or optimal", className="bad")
-        job = {"id": uuid.uuid4().hex, "text": text, "dispatch": dispatch}
-        return errors, job, "Valid — launching…"
+            status = [html.Div(f"{len(problems)} problem(s): fix the marked fields.")]
+            status += [html.Div(p) for p in slots.get(GENERAL, [])]
+            return errors, no_update, html.Div(status, className="bad")
+        token = issue_job(store, text, dispatch)
+        warnings = _check_warnings(text)
+        status = ["Valid — launching…"] + [html.Div(f"{lvl}: {msg}", className="warn") for lvl, msg in warnings]
+        return errors, {"id": token, "dispatch": dispatch}, html.Div(status)
 
     @app.callback(
         Output("wi-result", "children"), Input("wi-job", "data"),
@@ -286,11 +444,13 @@ def register(app, store: RunStore) -> None:
 
 
 def validate_edits(store: RunStore, base: str, name, cooling, chillers, gas_model, gas_count,
-                   scalars) -> tuple[str | None, list[str]]:
-    """Apply the form's values to the base run's scenario and validate it with the schema.
+                   scalars, *, weather="base", period="base") -> tuple[str | None, list[str]]:
+    """Build the what-if scenario on the server from the base run's stored scenario and the
+    form's fields, and validate it by building a :class:`twin.scenario.Scenario`.
 
-    Returns ``(scenario_text, problems)``; ``problems`` are :class:`twin.scenario.ScenarioError`
-    lines (field path first).
+    ``weather`` and ``period`` are keys of :func:`weather_choices` / :func:`period_choices`
+    (anything else is refused, naming the field).  Returns ``(scenario_text, problems)``;
+    ``problems`` are one line each, field path first.
     """
     from twin.scenario import ScenarioError, loads_scenario
 
@@ -298,11 +458,33 @@ def validate_edits(store: RunStore, base: str, name, cooling, chillers, gas_mode
         base_text = store.scenario_text(base)
     except RunNotFound:
         return None, [f"{GENERAL}: run {str(base)!r} not found"]
+    values = form_values(base_text)
+    problems = []
+    if name is not None and (not isinstance(name, str) or len(name) > NAME_MAX):
+        problems.append(f"name: {str(name)[:40]!r}… — a run name of at most {NAME_MAX} characters")
+    cooling, chillers = list(cooling or []), list(chillers or [])
+    gas_model, gas_count = list(gas_model or []), list(gas_count or [])
+    if len(cooling) != len(values["halls"]) or len(chillers) != len(values["halls"]):
+        problems.append(f"halls: {len(cooling)} hall(s) sent — the base run has {len(values['halls'])}")
+    if len(gas_model) != len(gas_count) or len(gas_model) > max(len(values["gas_units"]), 1):
+        problems.append(f"power.gas_units: {len(gas_model)} group(s) sent — the form has "
+                        f"{max(len(values['gas_units']), 1)}")
+    wchoices = weather_choices(store)
+    if not isinstance(weather, str) or weather not in wchoices:
+        problems.append(f"site.weather: {str(weather)[:200]!r} — not one of the weather choices this server "
+                        f"holds (the base run's, a typical year of a catalogue site, or an EPW file in the store)")
+    pchoices = period_choices(values["period"])
+    if not isinstance(period, str) or period not in pchoices:
+        problems.append(f"period: {str(period)[:200]!r} — not one of the offered periods "
+                        f"({', '.join(pchoices)}: the base run's period or a shorter start of it)")
+    if problems:
+        return None, problems
     edits = {
         "name": name,
         "halls": [{"cooling_type": c, "chillers": _number(n)} for c, n in zip(cooling, chillers)],
         "gas_units": [{"model": m, "count": _number(c)} for m, c in zip(gas_model, gas_count)],
         "scalars": {path: _number(v) for (_, path, _, _), v in zip(SCALAR_FIELDS, scalars)},
+        "weather": wchoices[weather] or None, "period": pchoices[period] if period != "base" else None,
     }
     text = apply_edits(base_text, edits)
     try:
@@ -312,13 +494,37 @@ def validate_edits(store: RunStore, base: str, name, cooling, chillers, gas_mode
     return text, []
 
 
+def issue_job(store: RunStore, text: str, dispatch: str) -> str:
+    """Keep a checked job on the server under a fresh random token (what the browser holds)."""
+    token = uuid.uuid4().hex
+    _jobs(store).set(token, {"text": text, "dispatch": dispatch}, expire=24 * 3600)
+    return token
+
+
+def _check_warnings(text: str) -> list[tuple[str, str]]:
+    """The consistency checks' findings on a valid scenario (:func:`twin.checks.run_checks`), shown
+    before the run (e.g. racks too dense for air)."""
+    try:
+        from twin.checks import run_checks
+        from twin.scenario import loads_scenario
+
+        return [f for f in run_checks(loads_scenario(text, source="what-if")) if f[0] != "info"]
+    except Exception:  # noqa: BLE001 - checks are advice; the run itself reports any problem
+        return []
+
+
 def launch(store: RunStore, job: dict, progress) -> html.Div:
     """Run a validated what-if (in the background worker) and save it; the result message."""
     import twin
     from twin.scenario import ScenarioError, loads_scenario
 
-    if not job or not job.get("text"):
+    if not job or not job.get("id"):
         return no_update
+    issued = _jobs(store).pop(str(job["id"]), default=None)  # one launch per issued job
+    if issued is None:
+        return html.Div(f"job {str(job['id'])[:40]!r} refused — it was not issued by this server's what-if check; "
+                        "nothing was run", className="bad", id="wi-failed")
+    job = issued
 
     def stage(name: str, frac: float) -> None:  # the pipeline's 0..1 maps onto 0..95 %
         progress(name if name != "done" else "settled", 0.95 * frac)

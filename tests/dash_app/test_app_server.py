@@ -138,7 +138,8 @@ SCALAR_IDS = ["wi-battery-mw", "wi-battery-mwh", "wi-solar-mwp", "wi-lng-price",
 
 
 def _validate(dash_call, base, *, name="t", cooling=("air", "direct_to_chip"), chillers=(2, 2),
-              gas=(("wartsila-18v50sg", 2),), scalars=(5, 10, 5, 11, 10), dispatch="baseline", err_fields=None):
+              gas=(("wartsila-18v50sg", 2),), scalars=(5, 10, 5, 11, 10), dispatch="baseline", err_fields=None,
+              weather="base", period="base", host=None):
     from dash_app.pages.whatif import field_paths, form_values
 
     err_fields = err_fields or field_paths(form_values(_scenario_text(dash_call, base)))
@@ -151,7 +152,9 @@ def _validate(dash_call, base, *, name="t", cooling=("air", "direct_to_chip"), c
              pm("wi-hall-cooling", cooling), pm("wi-hall-chillers", chillers),
              pm("wi-gas-model", [g[0] for g in gas]), pm("wi-gas-count", [g[1] for g in gas]),
              *[{"id": i, "property": "value", "value": v} for i, v in zip(SCALAR_IDS, scalars)],
-             {"id": "wi-dispatch", "property": "value", "value": dispatch}]
+             {"id": "wi-dispatch", "property": "value", "value": dispatch},
+             {"id": "wi-weather", "property": "value", "value": weather},
+             {"id": "wi-period", "property": "value", "value": period}]
     out = dash_call("wi-job.data", outputs, [{"id": "wi-launch", "property": "n_clicks", "value": 1}], state)
     resp = out["response"]
     errors = {}
@@ -171,7 +174,12 @@ def test_whatif_valid_edits_make_a_job(dash_call, store_runs):
     assert all(v == "[]" for v in errors.values()), {k: v for k, v in errors.items() if v != "[]"}
     job = resp["wi-job"]["data"]
     assert job["dispatch"] == "baseline" and len(job["id"]) == 32
-    assert "energy_mwh: 40" in job["text"] and "capacity_mwp: 20" in job["text"]
+    assert set(job) == {"id", "dispatch"}  # the browser holds a token; the scenario stays on the server
+    from dash_app.pages.whatif import _jobs
+    from dash_app.store import RunStore
+
+    text = _jobs(RunStore(store_runs["dir"])).get(job["id"])["text"]
+    assert "energy_mwh: 40" in text and "capacity_mwp: 20" in text
     # two launches of the same edits are two jobs (two users never share one)
     _, resp2 = _validate(dash_call, store_runs["a"], scalars=(10, 40, 20, 9, 10))
     assert resp2["wi-job"]["data"]["id"] != job["id"]

@@ -64,7 +64,7 @@ def test_apply_edits_switch_to_air_needs_chillers():
     ("halls[10].cooling: bad", whatif.GENERAL),  # no such hall in the form: not halls[1]
     ("power.gas_units[0].model: 'x' — unknown gas unit model 'x'", "power.gas_units[0].model"),
     ("(top level): gas units need an LNG tank", whatif.GENERAL),
-    ("period.end: missing — required", whatif.GENERAL),
+    ("period.end: missing — required", "period"),
 ])
 def test_problems_by_field(line, field):
     fields = whatif.field_paths(whatif.form_values(BASE))
@@ -88,9 +88,8 @@ def test_launch_optimal_saves_a_new_run(tmp_path):
 
     store = RunStore(tmp_path)
     seen = []
-    job = {"id": "x", "dispatch": "optimal",
-           "text": scenario_text(name="launch-test", start="2025-06-01", days=1)}
-    out = whatif.launch(store, job, lambda stage, frac: seen.append(frac))
+    token = whatif.issue_job(store, scenario_text(name="launch-test", start="2025-06-01", days=1), "optimal")
+    out = whatif.launch(store, {"id": token}, lambda stage, frac: seen.append(frac))
     assert out.id == "wi-done", out
     [summary] = store.list()
     assert summary["run_id"] == getattr(out, "data-run-id") and summary["dispatch"] == "optimal"
@@ -100,6 +99,24 @@ def test_launch_optimal_saves_a_new_run(tmp_path):
 def test_launch_failure_is_text(tmp_path):
     from dash_app.store import RunStore
 
-    out = whatif.launch(RunStore(tmp_path), {"id": "x", "dispatch": "baseline", "text": "name: [unclosed"},
-                        lambda *a: None)
+    store = RunStore(tmp_path)
+    token = whatif.issue_job(store, "name: [unclosed", "baseline")
+    out = whatif.launch(store, {"id": token}, lambda *a: None)
     assert out.id == "wi-failed" and "not valid YAML" in str(out.children)
+
+
+def test_launch_runs_only_jobs_the_server_issued(tmp_path):
+    """A job posted straight to the launch callback (its own scenario text, or a made-up token)
+    runs nothing; an issued token runs once."""
+    from dash_app.store import RunStore
+
+    store = RunStore(tmp_path)
+    for job in ({"id": "forged", "dispatch": "baseline", "text": "name: x"}, {"id": "0" * 32}):
+        out = whatif.launch(store, job, lambda *a: None)
+        assert out.id == "wi-failed"
+        assert str(out.children) == (f"job {job['id']!r} refused — it was not issued by this server's what-if "
+                                     "check; nothing was run")
+    assert store.list() == []
+    token = whatif.issue_job(store, "name: [unclosed", "baseline")
+    assert "not valid YAML" in str(whatif.launch(store, {"id": token}, lambda *a: None).children)
+    assert "not issued" in str(whatif.launch(store, {"id": token}, lambda *a: None).children)  # once only
