@@ -53,15 +53,19 @@ def _no_job(store_dir, before_runs, before_jobs, resp):
     assert len(_jobs(store)) == before_jobs
 
 
+from twin.scenario import _WHY_CHILLERS  # noqa: E402 - the reason the schema gives
+
 ABSURD = [  # (scalars: battery MW, battery MWh, solar MWp, LNG USD/MMBtu, grid MW), chillers, field, line
     ((1e300, 10, 5, 11, 10), (2, 2), "power.battery.power_mw",
-     "power.battery.power_mw: 1e+300 — Input should be less than or equal to 10000"),
+     "power.battery.power_mw: 1e+300 — Input should be less than or equal to 20000: 20 GW is ~10 times the largest "
+     "battery built (~2 GW) (engineering bound)"),
     ((5, 10, 5, 11, "inf"), (2, 2), "power.grid.capacity_mw",
-     "power.grid.capacity_mw: inf — Input should be less than or equal to 10000"),
+     "power.grid.capacity_mw: inf — must be a finite number (not NaN or infinity)"),
     ((5, 10, 5, 1e9, 10), (2, 2), "fuel.lng_price_usd_per_mmbtu",
-     "fuel.lng_price_usd_per_mmbtu: 1000000000 — Input should be less than or equal to 200"),
+     "fuel.lng_price_usd_per_mmbtu: 1000000000 — Input should be less than or equal to 200: the highest Asian spot "
+     "price (JKM, Aug 2022) was ~70 USD/MMBtu (engineering bound)"),
     ((5, 10, 5, 11, 10), (10 ** 12, 2), "halls[0].cooling.chillers",
-     "halls[0].cooling.chillers: 1000000000000 — Input should be less than or equal to 1000"),
+     "halls[0].cooling.chillers: 1000000000000 — Input should be less than or equal to 1000: " + _WHY_CHILLERS),
 ]
 
 
@@ -78,13 +82,13 @@ def test_absurd_values_refused_by_the_schema(dash_call, store_runs, recorded_ope
 def test_bounds_come_from_the_schema_and_show_next_to_fields(dash_call, store_runs):
     from twin.scenario import Scenario  # noqa: F401 - the bounds are the schema's
 
-    assert bounds("power.battery.power_mw") == (0, 10000.0)
+    assert bounds("power.battery.power_mw") == (0, 20000.0)
     assert bounds("chillers") == (1, 1000)
     out = dash_call("page.children", {"id": "page", "property": "children"},
                     [{"id": "url", "property": "pathname", "value": "/whatif"},
                      {"id": "url", "property": "search", "value": f"?run={store_runs['a']}"}])
     text = json.dumps(out)
-    assert '"id": "wi-battery-mw-bound"' in text and "0 \\u2013 10,000 MW" in text
+    assert '"id": "wi-battery-mw-bound"' in text and "0 \\u2013 20,000 MW" in text
     assert "0 \\u2013 200 USD/MMBtu" in text
 
 
