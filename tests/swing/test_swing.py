@@ -202,3 +202,17 @@ def test_cli_with_measured_telemetry(qn_run, tmp_path, capsys):
     assert "compliance without mitigations:" in out and "saved" in out
     ds = open_swing(tmp_path / "store" / "tele")
     assert np.allclose(ds["swing_hall_it_power_mw"].sel(hall="ai-hall-1").values, p[: 6000])
+
+
+def test_figure_builders(qn_study):
+    from twin.swing import fig_mitigations, fig_spectrum, fig_swing
+
+    f = fig_swing(qn_study, window_s=30.0)
+    assert [tr.name for tr in f.data] == ["unmitigated", "mitigated"]
+    assert max(f.data[0].x) <= 30.0
+    s = fig_spectrum(qn_study)
+    limits = sorted(sh.y1 for sh in s.layout.shapes if sh.type == "rect")
+    comp = tables(qn_study)["compliance"]
+    assert limits == pytest.approx(sorted(comp[comp["check"].str.startswith("band")]["limit"]))
+    m = fig_mitigations(qn_study)
+    assert list(m.data[0].cells.values[0]) == list(tables(qn_study)["mitigations"]["hall"])
