@@ -27,6 +27,7 @@ result's attributes.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,7 @@ BATTERY_TAU_S = 10.0
 #: the mitigation levels searched (engineering choices of the study, not physics)
 FLOOR_FRACS = (0.5, 0.6, 0.7, 0.8, 0.9)          # floor as a fraction of the racks' TDP power
 RAMP_TIMES_S = (0.25, 0.5, 1.0, 2.0)               # time to ramp across idle..busy
-STORAGE_TAUS_S = (1.0, 3.0, 10.0, 30.0)            # smoothing time constants
+STORAGE_TAUS_S = (0.2, 1.0, 3.0, 10.0, 30.0)       # smoothing time constants (0.2 s: PSU-sized)
 
 
 class SwingError(ValueError):
@@ -827,7 +828,7 @@ def _parse_label(label: str) -> dict:
 
 def tables(ds: xr.Dataset) -> dict[str, pd.DataFrame]:
     """The compliance (without / with mitigations) and mitigation tables of a swing Dataset."""
-    return {k: pd.read_json(__import__("io").StringIO(ds.attrs.get(k, "[]")), orient="records")
+    return {k: pd.read_json(io.StringIO(ds.attrs.get(k, "[]")), orient="records")
             for k in ("compliance", "compliance_mitigated", "mitigations")}
 
 
