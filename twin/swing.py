@@ -832,51 +832,75 @@ def tables(ds: xr.Dataset) -> dict[str, pd.DataFrame]:
             for k in ("compliance", "compliance_mitigated", "mitigations")}
 
 
+def swing_passes(ds: xr.Dataset) -> bool:
+    """Whether the connection point passes every check with the cheapest passing mitigations."""
+    return bool(tables(ds)["compliance_mitigated"]["passes"].all())
+
+
+def swing_summary(ds: xr.Dataset, run_id: str) -> dict:
+    """summary.json of a stored swing study (``run_kind = "swing"``)."""
+    from datetime import datetime, timezone
+
+    t = tables(ds)
+    m = t["mitigations"]
+    best = m[m["measure"] == "cheapest passing"] if len(m) else m
+    kpi = {"passes_unmitigated": bool(t["compliance"]["passes"].all()), "passes_mitigated": swing_passes(ds),
+           "mitigation_usd_per_yr": float(best["usd_per_yr"].fillna(0).sum()) if "usd_per_yr" in best else 0.0,
+           "frequency_min_hz": ds.attrs.get("frequency_min_hz"), "frequency_max_hz": ds.attrs.get("frequency_max_hz"),
+           "battery_cycles_per_yr": ds.attrs.get("battery_cycles_per_yr")}
+    return {"run_id": run_id, "run_kind": "swing", "scenario_name": ds.attrs.get("scenario_name"),
+            "dispatch": "swing", "status": "ok" if kpi["passes_mitigated"] else "shortfall",
+            "swing_at": ds.attrs.get("swing_at"), "period_start": "0 s", "period_end": f"{ds.attrs.get('duration_s'):g} s",
+            "step": ds.attrs.get("step"), "site_name": ds.attrs.get("site_name"),
+            "connection_point": ds.attrs.get("connection_point"),
+            "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "kpi": kpi, "shortfalls": {},
+            "compliance": json.loads(t["compliance"].to_json(orient="records")),
+            "compliance_mitigated": json.loads(t["compliance_mitigated"].to_json(orient="records")),
+            "mitigations": json.loads(m.to_json(orient="records"))}
+
+
+def swing_table(summary: dict) -> str:
+    """The plain-text table of a stored swing study's summary (``twin summary``)."""
+    lines = [f"swing {summary['run_id']}  [status {summary['status']}]",
+             f"{summary['scenario_name']}: at {summary.get('swing_at')}, {summary['period_end']} at {summary['step']}; "
+             f"connection point: {summary.get('connection_point')}"]
+    for key, title in (("compliance", "without mitigations"), ("compliance_mitigated", "with mitigations")):
+        lines.append(f"compliance {title}:")
+        for r in summary.get(key, []):
+            lines.append(f"  {r['check']:<22} {r['value']:>10.3f} {r['unit']:<5} limit {r['limit']:>9.3f}  "
+                         f"{'pass' if r['passes'] else 'FAIL'}")
+    for r in summary.get("mitigations", []):
+        if r.get("measure") == "cheapest passing":
+            lines.append(f"  {r['hall']}: {r['settings']}" + (f", {r['usd_per_yr'] / 1e6:,.3f} MUSD/yr"
+                                                             if r.get("usd_per_yr") is not None else ""))
+    return "\n".join(lines)
+
+
 def save_swing(ds: xr.Dataset, store_dir: str | Path, run_id: str | None = None) -> Path:
-    """Write a swing study atomically as ``store_dir/<id>/swing.nc`` + ``summary.json`` + ``scenario.yaml``."""
-    import os
-    import shutil
-    import tempfile
+    """Store a swing study in the run store (:func:`twin.store.save_run`: ``run.nc``,
+    ``scenario.yaml``, ``summary.json`` with ``run_kind = "swing"``)."""
+    from twin.store import save_run
 
-    from twin.store import _RUN_ID, _encoding, _for_netcdf, ordinary_mode
-
-    store = Path(store_dir)
-    store.mkdir(parents=True, exist_ok=True)
     if run_id is None:
         stamp = pd.Timestamp.now(tz="UTC").strftime("%Y%m%dT%H%M%S")
-        run_id = f"{ds.attrs.get('scenario_name', 'run')}-swing-{stamp}-{os.urandom(3).hex()}"
-    if not _RUN_ID.match(run_id):
-        raise SwingError(f"run id: {run_id!r} — use letters, digits, '.', '_' and '-' only")
-    final = store / run_id
-    if final.exists():
-        raise SwingError(f"run id: {run_id!r} — already exists in {store}")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.", suffix=".partial", dir=store))
+        run_id = f"{ds.attrs.get('scenario_name', 'run')}-swing-{stamp}"
     try:
-        _for_netcdf(ds).to_netcdf(tmp / "swing.nc", engine="netcdf4", encoding=_encoding(ds))
-        (tmp / "scenario.yaml").write_text(ds.attrs.get("scenario_yaml", ""), encoding="utf-8")
-        t = tables(ds)
-        summ = {"run_id": run_id, "run_kind": "swing", "scenario_name": ds.attrs.get("scenario_name"),
-                "swing_at": ds.attrs.get("swing_at"), "step": ds.attrs.get("step"),
-                "duration_s": ds.attrs.get("duration_s"), "connection_point": ds.attrs.get("connection_point"),
-                "compliance": json.loads(t["compliance"].to_json(orient="records")),
-                "compliance_mitigated": json.loads(t["compliance_mitigated"].to_json(orient="records")),
-                "mitigations": json.loads(t["mitigations"].to_json(orient="records"))}
-        (tmp / "summary.json").write_text(json.dumps(summ, indent=2), encoding="utf-8")
-        ordinary_mode(tmp)
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return final
+        return save_run(ds, store_dir, run_id=run_id)
+    except (ValueError, FileExistsError) as e:
+        raise SwingError(f"run id: {e}") from None
 
 
 def open_swing(path: str | Path) -> xr.Dataset:
     """Open a stored swing study."""
-    p = Path(path) / "swing.nc"
-    if not p.is_file():
-        raise SwingError(f"swing run: {str(path)!r} — no swing.nc in it")
-    with xr.open_dataset(p, engine="netcdf4") as ds:
-        return ds.load()
+    from twin.store import RunNotFound, open_run
+
+    try:
+        ds = open_run(path)
+    except RunNotFound as e:
+        raise SwingError(f"swing run: {e}") from None
+    if ds.attrs.get("run_kind") != "swing":
+        raise SwingError(f"swing run: {str(path)!r} — is a {ds.attrs.get('run_kind', 'dispatch')} run, not a swing study")
+    return ds
 
 
 def text_tables(ds: xr.Dataset) -> str:
