@@ -34,6 +34,11 @@ def test_gt_trip_event_is_stored_and_summarised(islanded_run, event_store, capsy
     ds = open_run(event_store / "qn-trip")
     assert ds["time"].attrs["units"] == "s" and ds["frequency_hz"].attrs["units"] == "Hz"
     assert float(np.abs(ds["balance_residual_mw"]).max()) < 1e-6
+    # the run Dataset's balance (DESIGN.md), with the UPS as a source of the facility
+    bal = ds["supply_mw"].sum("source") - ds["battery_charge_mw"] + ds["unserved_mw"] - ds["facility_power_mw"]
+    assert float(np.abs(bal).max()) < 1e-6
+    parts = ds["it_power_mw"] + ds["cooling_power_mw"] + ds["losses_mw"] - ds["facility_power_mw"]
+    assert float(np.abs(parts).max()) < 1e-6
     assert float(ds["frequency_nadir_hz"]) < 50.0
     # the largest running unit tripped; the frequency settles where droop and the battery hold it
     s = read_summary(event_store / "qn-trip")
