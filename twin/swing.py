@@ -689,7 +689,7 @@ def swing_study(run, *, hall: str | None = None, at=None, duration_s: float = 36
     for i, h in enumerate(halls):
         hs = hall_swing(sc, h, it0[h], t, seed=seed + i)
         if h not in studied:
-            hs.sync_mw = np.full(n, hs.power_mw.mean() - hs.flat_mw)  # flat at its mean
+            hs.sync_mw = np.full(n, float(it0[h]) - hs.flat_mw)  # flat at the run's hourly power
         elif tele is not None:
             key = h if h in tele else ("power_mw" if "power_mw" in tele and len(studied) == 1 else None)
             if key is None:
