@@ -35,23 +35,23 @@ def main() -> None:
             d["period"].update(start=str(start), end=str(start + np.timedelta64(a.days, "D")))
         run = twin.simulate(parse_scenario(d, origin=sc._origin))
         st = state_at(run, "worst")
-        fault = "gt_trip" if st.online_units() else "grid_loss"
-        el = twin.event(run, at=st.at, fault=fault)
         hall = sc.halls[0]
         cf = "chiller_loss" if hall.cooling.type == "air" else "cdu_loss"
-        th = twin.event(run, at=st.at, fault=f"{cf}:{hall.name}")
-        k_e = twin.events.event_kpis(el)
-        k_t = twin.events.event_kpis(th)
-        what = f"{fault}:{next(u for u in st.online_units() if u in el.attrs['fault'])}" if fault == "gt_trip" else fault
-        rows.append((name, str(st.at), f"{st.reserve_margin_mw:.1f}", what,
-                     "dead bus" if k_e["frequency_nadir_hz"] is None else f"{k_e['frequency_nadir_hz']:.3f}",
-                     "-" if k_e["frequency_nadir_hz"] is None else f"{k_e['rocof_max_hz_per_s']:.2f}",
-                     f"{k_e['shed_max_mw']:.1f}", str(k_e["first_ufls_stage"] or "-"),
-                     f"{cf}:{hall.name}",
-                     "not reached" if k_t["minutes_to_cooling_limit"] is None else f"{k_t['minutes_to_cooling_limit']:.1f}",
-                     f"{k_t['heat_up_minutes']:.2f}" if k_t["heat_up_minutes"] is not None else "-",
-                     f"{time.perf_counter() - t0:.0f}"))
-        print(" | ".join(rows[-1]), flush=True)
+        k_t = twin.events.event_kpis(twin.event(run, at=st.at, fault=f"{cf}:{hall.name}"))
+        faults = (["gt_trip"] if st.online_units() else []) + (["grid_loss"] if st.grid_capacity_mw > 0 else [])
+        for fault in faults:
+            el = twin.event(run, at=st.at, fault=fault)
+            k_e = twin.events.event_kpis(el)
+            what = el.attrs["fault"].replace(" at 0 s", "")
+            rows.append((name, str(st.at), f"{st.reserve_margin_mw:.1f}", what,
+                         "dead bus" if k_e["frequency_nadir_hz"] is None else f"{k_e['frequency_nadir_hz']:.3f}",
+                         "-" if k_e["frequency_nadir_hz"] is None else f"{k_e['rocof_max_hz_per_s']:.2f}",
+                         f"{k_e['shed_max_mw']:.1f}", str(k_e["first_ufls_stage"] or "-"),
+                         f"{cf}:{hall.name}",
+                         "not reached" if k_t["minutes_to_cooling_limit"] is None else f"{k_t['minutes_to_cooling_limit']:.1f}",
+                         f"{k_t['heat_up_minutes']:.2f}" if k_t["heat_up_minutes"] is not None else "-",
+                         f"{time.perf_counter() - t0:.0f}"))
+            print(" | ".join(rows[-1]), flush=True)
     head = ("preset", "instant (least margin)", "margin MW", "electrical fault", "nadir Hz", "RoCoF Hz/s", "shed MW",
             "first UFLS", "cooling fault", "min to limit", "heat-up min (no cooling)", "wall s")
     print("\n| " + " | ".join(head) + " |\n|" + "---|" * len(head))

@@ -344,6 +344,13 @@ class Dynamics(_Model):
     air_class: Literal["A1", "A2", "A3", "A4", "H1"] = Field("A2", description="ASHRAE TC 9.9 allowable class of air-cooled IT (A2 for hyperscale and air-cooled AI, LBNL-2001637 Table 4.3, P)")
     throttle_band_k: PosFloat = Field(2.0, le=20, description="GPUs throttle linearly over this band below the limit (assumption)")
 
+    @model_validator(mode="after")
+    def _ufls_total(self):
+        total = sum(st.shed_frac for st in self.ufls)
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"ufls stages shed {total:g} of the load in all; at most 1")
+        return self
+
 
 # ------------------------------------------------------------------------ training power swings
 class SwingJob(_Model):
