@@ -40,6 +40,9 @@ def test_gt_trip_event_is_stored_and_summarised(islanded_run, event_store, capsy
     parts = ds["it_power_mw"] + ds["cooling_power_mw"] + ds["losses_mw"] - ds["facility_power_mw"]
     assert float(np.abs(parts).max()) < 1e-6
     assert float(ds["frequency_nadir_hz"]) < 50.0
+    from twin.variables import REGISTRY
+
+    assert [v for v in ds.data_vars if v not in REGISTRY] == []  # every variable through the registry
     # the largest running unit tripped; the frequency settles where droop and the battery hold it
     s = read_summary(event_store / "qn-trip")
     assert s["run_kind"] == "event" and s["kpi"]["frequency_nadir_hz"] == pytest.approx(float(ds["frequency_nadir_hz"]))
