@@ -151,6 +151,7 @@ class BusInputs:
     bat_lag_s: float = 0.1
     # grid (B,)
     grid_on: np.ndarray = None
+    bat_grid_forming: np.ndarray = None  # (B,) the battery forms the bus alone when no machine or grid holds it
     grid_p0_mw: np.ndarray = None
     grid_trip_mw: np.ndarray = None    # import above which the feeder protection opens
     grid_trip_delay_s: float = 0.5
@@ -278,10 +279,18 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
     out_gon = np.empty((B, T), bool)
     out_dead = np.empty((B, T), bool)
 
+    bgf = np.zeros(B, bool) if inp.bat_grid_forming is None else (np.asarray(inp.bat_grid_forming, bool) & bat_on)
+    bat_trip = np.zeros(B, bool)
+    bat_trip_t = np.full(B, np.nan)
+    bform = np.zeros(B, bool)
+    bform_t = np.full(B, np.nan)
+
     def topology():
+        nonlocal bform
         onf = on.astype(float)
         e = (hs * onf).sum(axis=1)
-        dead = ~grid_on & (e <= 0)
+        bform = bgf & ~bat_trip & ~grid_on & (e <= 0)
+        dead = ~grid_on & (e <= 0) & ~bform
         isl = ~grid_on & (e > 0)
         inv2e = np.where(isl, 0.5 / np.where(e > 0, e, 1.0), 0.0)
         flags = (bool(dead.any()), bool(dead.all()), bool(grid_on.any()), bool(grid_on.all()))
@@ -357,8 +366,8 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
             xd = xhist[hpos] if nd else x
             frac = np.minimum(np.maximum((np.abs(xd) - b_db) / b_full, 0.0), 1.0)
             target = np.where(xd < 0, frac * bat_up, -frac * bat_dn)
-            if any_grid or any_dead:
-                target = np.where(bat_on & ~grid_on & ~dead, target, 0.0)
+            if any_grid or any_dead or bform.any():
+                target = np.where(bat_on & ~grid_on & ~dead & ~bform, target, 0.0)
             # energy limits: the battery stops at its SoC floor (ceiling)
             target = np.where(e_dis >= inp.bat_energy_avail_mwh, np.minimum(target, -bat_p0), target)
             target = np.where(-e_dis >= inp.bat_charge_room_mwh, np.maximum(target, -bat_p0), target)
@@ -385,6 +394,17 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
             out_bat[:, k] = pbat1
             out_load[:, k] = pload1
             out_shed[:, k] = shed
+        if bform.any():
+            # a grid-forming battery holds the bus alone: it takes the balance, up to its power and charge
+            pb = pload1 + dm_tot * x - pm1.sum(axis=1)
+            out_bat[:, k] = np.where(bform, pb, out_bat[:, k])
+            bform_t[bform & np.isnan(bform_t)] = t
+            e_dis = e_dis + np.where(bform, pb - pbat1, 0.0) * (dt / 3600.0)
+            over = bform & ((pb > inp.bat_power_mw + 1e-9) | (e_dis >= inp.bat_energy_avail_mwh))
+            if over.any():
+                bat_trip |= over
+                bat_trip_t[over] = t
+                onf, dead, inv2e, dm_tot, (any_dead, all_dead, any_grid, all_grid) = topology()
         out_on[:, k] = on
         out_gon[:, k] = grid_on
         out_dead[:, k] = dead
@@ -423,5 +443,5 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
         "t_s": np.arange(T) * dt, "x": out_x, "pm_mw": out_pm, "pe_mw": out_pe, "bat_mw": out_bat,
         "grid_mw": out_grid, "load_mw": out_load, "shed_mw": out_shed, "on": out_on, "grid_on": out_gon,
         "dead": out_dead, "stage_t_s": stage_t, "unit_trip_t_s": trip_t, "unit_trip_cause": trip_cause,
-        "grid_trip_t_s": grid_trip_t,
+        "grid_trip_t_s": grid_trip_t, "bat_form_t_s": bform_t, "bat_trip_t_s": bat_trip_t,
     }

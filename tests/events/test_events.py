@@ -161,3 +161,21 @@ def test_ufls_settings_are_validated():
     d["dynamics"]["ufls"] = [{"frequency_frac": 0.98, "shed_frac": 0.6}, {"frequency_frac": 0.97, "shed_frac": 0.6}]
     with pytest.raises(ScenarioError, match="dynamics: ufls stages shed 1.2 of the load in all; at most 1"):
         parse_scenario(d)
+
+
+def test_grid_forming_battery_holds_the_bus_within_its_rating(grid_run):
+    run = open_run(grid_run)
+    # samsung-cmc-hcmc: 10 MW battery; the campus draws more, so it holds the bus, overloads and trips
+    ds = twin.event(run, at="2025-04-01T12:00", fault="grid_loss", duration="5s", dynamics={"battery_grid_forming": True})
+    assert "battery formed the bus alone" in ds.attrs["protections"]
+    assert "battery overloaded or empty" in ds.attrs["protections"]
+    assert ds["bus_dead"].values[-1] == 1.0
+    # after the UFLS-free overload trip the IT rides on the UPS as with a grid-following battery
+    assert float(ds["ups_discharge_mw"].values[-1]) > 0
+    # with the load shed down to what the battery can carry it holds the bus at nominal
+    st = state_at(run, "2025-04-01T12:00")
+    held = twin.events.simulate_bus(st, np.full(500, -(st.load_mw - 5.0)), 0.01, grid_loss_s=0.0,
+                                    dynamics={"battery_grid_forming": True})
+    assert held["bus_dead"].values.max() == 0.0
+    assert float(held["battery_discharge_mw"].values[-1]) == pytest.approx(5.0, rel=1e-6)
+    assert np.nanmax(np.abs(held["frequency_hz"].values - 50.0)) < 1e-9

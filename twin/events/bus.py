@@ -10,7 +10,6 @@ and returns a Dataset on ``time`` in seconds from the event with registry units.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from models import frequency
@@ -107,6 +106,7 @@ def bus_inputs(states: list[CampusState], *, dyn=None, trips: list[dict] | None 
         bat_energy_avail_mwh=e_avail, bat_charge_room_mwh=e_room,
         bat_db_hz=dyn.battery_deadband_hz, bat_full_hz=dyn.battery_full_response_hz,
         bat_delay_s=dyn.battery_delay_s, bat_lag_s=dyn.battery_lag_s,
+        bat_grid_forming=np.full(B, bool(dyn.battery_grid_forming)),
         grid_on=gon, grid_p0_mw=np.array([s.grid_import_mw for s in states]),
         grid_trip_mw=np.where(gon, cap * dyn.grid_trip_frac, np.inf), grid_trip_delay_s=dyn.grid_trip_delay_s,
         grid_loss_at_s=np.array(grid_loss_s if grid_loss_s is not None else [np.inf] * B, float),
@@ -350,6 +350,10 @@ def protections(state: CampusState, res: dict, dyn, *, b: int, hall_shed, t, it_
             out.append(f"{u} {'tripped (fault)' if c == 1 else 'under-frequency protection tripped it'} at {tt:.2f} s")
     if np.isfinite(res["grid_trip_t_s"][b]):
         out.append(f"grid feed lost at {res['grid_trip_t_s'][b]:.2f} s")
+    if np.isfinite(res["bat_form_t_s"][b]):
+        out.append(f"battery formed the bus alone (grid-forming) from {res['bat_form_t_s'][b]:.2f} s")
+    if np.isfinite(res["bat_trip_t_s"][b]):
+        out.append(f"battery overloaded or empty: it tripped at {res['bat_trip_t_s'][b]:.2f} s")
     for k, (st, tt) in enumerate(zip(dyn.ufls, res["stage_t_s"][b])):
         if np.isfinite(tt):
             out.append(f"UFLS stage {k + 1} ({st.frequency_frac * state.f0_hz:.2f} Hz, {100 * st.shed_frac:g} %) at {tt:.2f} s")
