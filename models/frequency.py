@@ -151,6 +151,7 @@ class BusInputs:
     bat_lag_s: float = 0.1
     # grid (B,)
     grid_on: np.ndarray = None
+    bat_grid_forming: np.ndarray = None  # (B,) the battery forms the bus alone when no machine or grid holds it
     grid_p0_mw: np.ndarray = None
     grid_trip_mw: np.ndarray = None    # import above which the feeder protection opens
     grid_trip_delay_s: float = 0.5
@@ -278,15 +279,27 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
     out_gon = np.empty((B, T), bool)
     out_dead = np.empty((B, T), bool)
 
+    bgf = np.zeros(B, bool) if inp.bat_grid_forming is None else (np.asarray(inp.bat_grid_forming, bool) & bat_on)
+    bat_trip = np.zeros(B, bool)
+    bat_trip_t = np.full(B, np.nan)
+    bform = np.zeros(B, bool)
+    bform_t = np.full(B, np.nan)
+
     def topology():
+        nonlocal bform
         onf = on.astype(float)
         e = (hs * onf).sum(axis=1)
-        dead = ~grid_on & (e <= 0)
+        bform = bgf & ~bat_trip & ~grid_on & (e <= 0)
+        dead = ~grid_on & (e <= 0) & ~bform
         isl = ~grid_on & (e > 0)
         inv2e = np.where(isl, 0.5 / np.where(e > 0, e, 1.0), 0.0)
-        return onf, dead, inv2e, (dmS * onf).sum(axis=1)
+        flags = (bool(dead.any()), bool(dead.all()), bool(grid_on.any()), bool(grid_on.all()))
+        return onf, dead, inv2e, (dmS * onf).sum(axis=1), flags
 
-    onf, dead, inv2e, dm_tot = topology()
+    onf, dead, inv2e, dm_tot, (any_dead, all_dead, any_grid, all_grid) = topology()
+    ufls_top = float(inp.ufls_dev_pu.max()) if K else -np.inf
+    timers_live = False
+    uf_top = float(uf_pu.max()) if U else -np.inf
     target = np.zeros(B)
 
     def deriv(xv, gv, zv, sv, bv, load_mw, load_fixed):
@@ -327,23 +340,25 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
                 changed = True
             rest = grid_loss_at[grid_on & (grid_loss_at > t + 1e-12)]
             next_grid_loss = float(rest.min()) if rest.size else np.inf
-        if U and (x < -0.01).any():
+        xmin = float(x.min())
+        if U and not all_grid and xmin < uf_top:
             uf = on & ~grid_on[:, None] & (x[:, None] < uf_pu)
             if uf.any():
                 trip_t[uf] = t
                 trip_cause[uf] = 2
                 on &= ~uf
                 changed = True
-        if K and not grid_on.all():
+        if K and not all_grid and (timers_live or xmin < ufls_top):
             below = (x[:, None] < inp.ufls_dev_pu[None, :]) & ~grid_on[:, None] & ~stage_done & ~dead[:, None]
             stage_timer = np.where(below, stage_timer + dt, 0.0)
+            timers_live = bool(below.any())
             act = below & (stage_timer >= inp.ufls_delay_s[None, :] - 1e-12)
             if act.any():
                 stage_done |= act
                 stage_t[act] = t
                 shed = np.minimum((stage_done * inp.ufls_frac[None, :]).sum(axis=1) * load0, load0)
         if changed:
-            onf, dead, inv2e, dm_tot = topology()
+            onf, dead, inv2e, dm_tot, (any_dead, all_dead, any_grid, all_grid) = topology()
         # battery request from the delayed frequency (Dynamic-Containment-like proportional)
         if any_bat:
             xhist[hpos] = x
@@ -351,7 +366,8 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
             xd = xhist[hpos] if nd else x
             frac = np.minimum(np.maximum((np.abs(xd) - b_db) / b_full, 0.0), 1.0)
             target = np.where(xd < 0, frac * bat_up, -frac * bat_dn)
-            target = np.where(bat_on & ~grid_on & ~dead, target, 0.0)
+            if any_grid or any_dead or bform.any():
+                target = np.where(bat_on & ~grid_on & ~dead & ~bform, target, 0.0)
             # energy limits: the battery stops at its SoC floor (ceiling)
             target = np.where(e_dis >= inp.bat_energy_avail_mwh, np.minimum(target, -bat_p0), target)
             target = np.where(-e_dis >= inp.bat_charge_room_mwh, np.maximum(target, -bat_p0), target)
@@ -361,18 +377,38 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
         dx1, dg1, dz1, ds1, pm1, pbat1, pload1 = deriv(x, g, z, s, bdev, load_mw, load_fixed)
         db1 = (target - bdev) * inv_bl if any_bat else 0.0
         # record the state at t (electrical outputs carry the inertial share)
-        out_x[:, k] = np.where(dead, np.nan, x)
         out_pm[:, k] = pm1
         out_pe[:, k] = pm1 - (dmS * x[:, None] + 2.0 * hs * dx1[:, None]) * onf
-        gbal = pload1 + dm_tot * x - pm1.sum(axis=1) - pbat1
-        out_grid[:, k] = np.where(grid_on, gbal, 0.0)
-        out_bat[:, k] = np.where(dead, 0.0, pbat1)
-        out_load[:, k] = np.where(dead, 0.0, pload1)
-        out_shed[:, k] = np.where(dead, load_mw + load_fixed + shed, shed)
+        if any_grid:
+            gbal = pload1 + dm_tot * x - pm1.sum(axis=1) - pbat1
+            out_grid[:, k] = np.where(grid_on, gbal, 0.0)
+        else:
+            out_grid[:, k] = 0.0
+        if any_dead:
+            out_x[:, k] = np.where(dead, np.nan, x)
+            out_bat[:, k] = np.where(dead, 0.0, pbat1)
+            out_load[:, k] = np.where(dead, 0.0, pload1)
+            out_shed[:, k] = np.where(dead, load_mw + load_fixed + shed, shed)
+        else:
+            out_x[:, k] = x
+            out_bat[:, k] = pbat1
+            out_load[:, k] = pload1
+            out_shed[:, k] = shed
+        if bform.any():
+            # a grid-forming battery holds the bus alone: it takes the balance, up to its power and charge
+            pb = pload1 + dm_tot * x - pm1.sum(axis=1)
+            out_bat[:, k] = np.where(bform, pb, out_bat[:, k])
+            bform_t[bform & np.isnan(bform_t)] = t
+            e_dis = e_dis + np.where(bform, pb - pbat1, 0.0) * (dt / 3600.0)
+            over = bform & ((pb > inp.bat_power_mw + 1e-9) | (e_dis >= inp.bat_energy_avail_mwh))
+            if over.any():
+                bat_trip |= over
+                bat_trip_t[over] = t
+                onf, dead, inv2e, dm_tot, (any_dead, all_dead, any_grid, all_grid) = topology()
         out_on[:, k] = on
         out_gon[:, k] = grid_on
         out_dead[:, k] = dead
-        if dead.all():
+        if all_dead:
             x[:] = 0.0
             continue
         h = dt
@@ -392,7 +428,7 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
             bdev = np.where(e_dis >= inp.bat_energy_avail_mwh, np.minimum(bdev, -bat_p0), bdev)
             bdev = np.where(-e_dis >= inp.bat_charge_room_mwh, np.maximum(bdev, -bat_p0), bdev)
         # grid feeder protection: import above its trip limit for longer than the delay
-        if grid_on.any():
+        if any_grid:
             over = grid_on & (gbal > grid_trip_mw)
             if over.any() or grid_over_timer.any():
                 grid_over_timer = np.where(over, grid_over_timer + dt, 0.0)
@@ -400,12 +436,12 @@ def integrate_bus(inp: BusInputs, load_delta_mw: np.ndarray, step_s: float, *,
                 if gtrip.any():
                     grid_on &= ~gtrip
                     grid_trip_t[gtrip] = t + dt
-                    onf, dead, inv2e, dm_tot = topology()
-        if dead.any():
+                    onf, dead, inv2e, dm_tot, (any_dead, all_dead, any_grid, all_grid) = topology()
+        if any_dead:
             x = np.where(dead, 0.0, x)
     return {
         "t_s": np.arange(T) * dt, "x": out_x, "pm_mw": out_pm, "pe_mw": out_pe, "bat_mw": out_bat,
         "grid_mw": out_grid, "load_mw": out_load, "shed_mw": out_shed, "on": out_on, "grid_on": out_gon,
         "dead": out_dead, "stage_t_s": stage_t, "unit_trip_t_s": trip_t, "unit_trip_cause": trip_cause,
-        "grid_trip_t_s": grid_trip_t,
+        "grid_trip_t_s": grid_trip_t, "bat_form_t_s": bform_t, "bat_trip_t_s": bat_trip_t,
     }

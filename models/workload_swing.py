@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-from models import _check_range
+from models import _as_arrays, _check_range, _restore
 
 __all__ = [
     "training_swing_mw",
@@ -209,8 +209,8 @@ def apply_power_floor(power_mw, floor_mw: float, step_s: float, *, busy_mw: floa
 
     Parameters
     ----------
-    power_mw : ndarray
-        Unsmoothed power [MW].
+    power_mw : ndarray or DataArray
+        Unsmoothed power [MW] (labels are kept; a NaN stays NaN in its element only).
     floor_mw : float
         Floor [MW] (e.g. a fraction of the racks' TDP power).
     step_s : float
@@ -234,15 +234,16 @@ def apply_power_floor(power_mw, floor_mw: float, step_s: float, *, busy_mw: floa
     The peak-to-peak swing falls from :math:`P_{busy} - P_{min}` to
     :math:`P_{busy} - \max(P_{floor}, P_{min})`.
     """
-    p = np.asarray(power_mw, dtype=float)
+    (p,), template = _as_arrays(power_mw)
     floor_mw = float(floor_mw)
     if not np.isfinite(floor_mw) or floor_mw < 0:
         raise ValueError(f"floor_mw={floor_mw:g} must be >= 0")
     if busy_mw is not None and floor_mw > float(busy_mw) * (1 + 1e-9):
         raise ValueError(f"floor_mw={floor_mw:g} is above the busy (compute-phase) power {float(busy_mw):g} MW: "
                          "a floor cannot exceed the job's own peak")
-    burn = np.maximum(0.0, floor_mw - p)
-    return {"power_mw": p + burn, "burn_mw": burn, "burn_mwh": float(burn.sum() * float(step_s) / 3600.0)}
+    burn = np.maximum(0.0, floor_mw - p)   # NaN stays NaN (missing power, no burn counted)
+    return {"power_mw": _restore(p + burn, template), "burn_mw": _restore(burn, template),
+            "burn_mwh": float(np.nansum(burn) * float(step_s) / 3600.0)}
 
 
 def apply_ramp_limit(power_mw, step_s: float, max_ramp_mw_per_s: float, *, idle_mw: float = 0.0):

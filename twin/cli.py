@@ -39,6 +39,10 @@ def kpi_table(summary: dict) -> str:
         from twin.events.run import event_table
 
         return event_table(summary)
+    if summary.get("run_kind") == "swing":
+        from twin.swing import swing_table
+
+        return swing_table(summary)
     k = summary["kpi"]
     rows = [(label, _fmt(k.get(key), unit), unit) for key, label, unit in HEADLINE]
     ebs = k.get("energy_by_source_mwh", {})
@@ -253,7 +257,7 @@ def cmd_event(a) -> int:
 
 def cmd_swing(a) -> int:
     from twin.store import RunNotFound
-    from twin.swing import SwingError, parse_seconds, save_swing, swing_study, text_tables
+    from twin.swing import SwingError, parse_seconds, save_swing, swing_passes, swing_study, text_tables
 
     try:
         job = {"iteration_s": float(a.iteration)} if a.iteration is not None else None
@@ -265,7 +269,7 @@ def cmd_swing(a) -> int:
             print(f"saved {save_swing(ds, a.output, run_id=a.run_id)}")
     except (SwingError, RunNotFound) as e:
         raise BadInput(str(e)) from None
-    return EXIT_OK
+    return EXIT_OK if swing_passes(ds) else EXIT_SHORTFALL
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -609,6 +609,8 @@ class Dynamics(_Model):
     load_damping_it: NonNegFloat = Field(0.0, le=5, description="IT load damping [pu/pu]; power-electronic supplies draw constant power (assumption)")
     load_damping_cooling: NonNegFloat = Field(2.0, le=5, description="motor load damping [pu/pu]; Kundur (1994) sec. 11.1: 1-2 typical, motors about 2 (P)")
     battery_ffr: bool = Field(True, description="the battery gives fast frequency response")
+    battery_grid_forming: bool = Field(False, description="the battery's inverters can hold the bus alone when no machine "
+                                                         "or grid feed does (grid-forming control); default: grid-following (assumption)")
     battery_deadband_hz: NonNegFloat = Field(0.015, le=0.5, description="National Grid ESO Dynamic Containment dead band (S)")
     battery_full_response_hz: PosFloat = Field(0.5, le=5, description="deviation of full battery output; Dynamic Containment 0.5 Hz (S)")
     battery_delay_s: NonNegFloat = Field(0.2, le=5, description="detection + control delay (assumption; Dynamic Containment allows up to 0.5 s, S, which on a small island with full output at 0.5 Hz makes a limit cycle)")
@@ -620,6 +622,13 @@ class Dynamics(_Model):
     chiller_restart_min: NonNegFloat = Field(3.0, le=120, description="chiller restart after a trip; 2-3 min after a power outage, Opengate/Active Power (2007) (S)")
     air_class: Literal["A1", "A2", "A3", "A4", "H1"] = Field("A2", description="ASHRAE TC 9.9 allowable class of air-cooled IT (A2 for hyperscale and air-cooled AI, LBNL-2001637 Table 4.3, P)")
     throttle_band_k: PosFloat = Field(2.0, le=20, description="GPUs throttle linearly over this band below the limit (assumption)")
+
+    @model_validator(mode="after")
+    def _ufls_total(self):
+        total = sum(st.shed_frac for st in self.ufls)
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"ufls stages shed {total:g} of the load in all; at most 1")
+        return self
 
 
 # ------------------------------------------------------------------------ training power swings

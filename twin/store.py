@@ -95,6 +95,10 @@ def summary(ds: xr.Dataset, run_id: str) -> dict:
         from twin.events.run import event_summary
 
         return _clean(event_summary(ds, run_id))
+    if ds.attrs.get("run_kind") == "swing":  # a power-swing study (twin.swing): its own results
+        from twin.swing import swing_summary
+
+        return _clean(swing_summary(ds, run_id))
     t = ds["time"].values
     from importlib.metadata import version
 

@@ -27,6 +27,7 @@ result's attributes.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,7 @@ BATTERY_TAU_S = 10.0
 #: the mitigation levels searched (engineering choices of the study, not physics)
 FLOOR_FRACS = (0.5, 0.6, 0.7, 0.8, 0.9)          # floor as a fraction of the racks' TDP power
 RAMP_TIMES_S = (0.25, 0.5, 1.0, 2.0)               # time to ramp across idle..busy
-STORAGE_TAUS_S = (1.0, 3.0, 10.0, 30.0)            # smoothing time constants
+STORAGE_TAUS_S = (0.2, 1.0, 3.0, 10.0, 30.0)       # smoothing time constants (0.2 s: PSU-sized)
 
 
 class SwingError(EventError):
@@ -464,13 +465,14 @@ def _apply(hs: HallSwing, step_s: float, c: Costing, *, floor_frac=None, ramp_s=
             return {"power_mw": p, "feasible": False}
         capex, annual_sto, sto_name = best
         p = sto["supply_mw"]
-    bat_usd = 0.0
+    bat_usd = bat_thr = 0.0
     if battery:
         if c.battery_headroom_mw <= 0:
             return {"power_mw": p, "feasible": False}
         b = ws.storage_smoothing(p, step_s, BATTERY_TAU_S, power_limit_mw=c.battery_headroom_mw)
         p = b["supply_mw"]
-        bat_usd = b["throughput_mwh"] * c.year_scale * c.battery_degradation_usd_per_mwh
+        bat_thr = b["throughput_mwh"]
+        bat_usd = bat_thr * c.year_scale * c.battery_degradation_usd_per_mwh
     from twin import catalog
 
     gpu_h_usd = catalog.lookup("gpu_power_smoothing", hs.accelerator)["usd_per_gpu_h"] \
@@ -481,7 +483,7 @@ def _apply(hs: HallSwing, step_s: float, c: Costing, *, floor_frac=None, ramp_s=
     return {"power_mw": p, "feasible": True, "burn_mwh_per_yr": burn_yr,
             "burn_usd_per_yr": burn_yr * c.energy_usd_per_mwh, "compute_lost_frac": lost,
             "compute_lost_usd_per_yr": lost_usd, "storage": sto_name, "storage_capex_usd": capex,
-            "storage_usd_per_yr": annual_sto, "battery_usd_per_yr": bat_usd,
+            "storage_usd_per_yr": annual_sto, "battery_usd_per_yr": bat_usd, "battery_throughput_mwh": bat_thr,
             "usd_per_yr": burn_yr * c.energy_usd_per_mwh + lost_usd + annual_sto + bat_usd}
 
 
@@ -688,7 +690,7 @@ def swing_study(run, *, hall: str | None = None, at=None, duration_s: float = 36
     for i, h in enumerate(halls):
         hs = hall_swing(sc, h, it0[h], t, seed=seed + i)
         if h not in studied:
-            hs.sync_mw = np.full(n, hs.power_mw.mean() - hs.flat_mw)  # flat at its mean
+            hs.sync_mw = np.full(n, float(it0[h]) - hs.flat_mw)  # flat at the run's hourly power
         elif tele is not None:
             key = h if h in tele else ("power_mw" if "power_mw" in tele and len(studied) == 1 else None)
             if key is None:
@@ -730,6 +732,7 @@ def swing_study(run, *, hall: str | None = None, at=None, duration_s: float = 36
     # ---- mitigations per hall, each held to its share of the campus limits
     tables = []
     mitigated = hall_p.copy()
+    control_mwh = 0.0          # the site battery's smoothing control (a mitigation), over the study
     if mitigations:
         cost_total = float(ds["cost_usd"].sum()) if "cost_usd" in ds else 0.0
         fac = float(ds["facility_power_mw"].sum() * float(ds.attrs.get("step_h", 1.0)))
@@ -751,7 +754,9 @@ def swing_study(run, *, hall: str | None = None, at=None, duration_s: float = 36
             best = tab[tab["measure"] == "cheapest passing"].iloc[0]
             if best["passes"]:
                 combo = _parse_label(best["settings"])
-                mitigated[k] = _apply(hs, step_s, cst, **combo)["power_mw"]
+                applied = _apply(hs, step_s, cst, **combo)
+                mitigated[k] = applied["power_mw"]
+                control_mwh += applied["battery_throughput_mwh"]
     poc_m, ev_m = poc_series(mitigated) if mitigations else (poc, ev)
     comp_m = compliance(poc_m, step_s, limits, ramp_limit_mw_per_s=ramp_lim, mean_mw=load_mean)
     f, amp = amplitude_spectrum(poc, step_s)
@@ -790,6 +795,8 @@ def swing_study(run, *, hall: str | None = None, at=None, duration_s: float = 36
         bat = e["battery_mw"]
         out[f"battery{tag}_mw"] = ("time", bat)
         thr = float(np.maximum(bat - state.battery_output_mw, 0).sum() * step_s / 3600.0)
+        if tag:
+            thr += control_mwh    # the battery's smoothing control acts on the load side
         attrs[f"battery{tag}_throughput_mwh"] = thr
         attrs[f"battery{tag}_cycles_per_yr"] = (thr / state.battery_energy_mwh * HOURS_PER_YR * sc.swing.job.duty_frac
                                                 / (duration_s / 3600.0)) if state.battery_energy_mwh > 0 else 0.0
@@ -822,55 +829,79 @@ def _parse_label(label: str) -> dict:
 
 def tables(ds: xr.Dataset) -> dict[str, pd.DataFrame]:
     """The compliance (without / with mitigations) and mitigation tables of a swing Dataset."""
-    return {k: pd.read_json(__import__("io").StringIO(ds.attrs.get(k, "[]")), orient="records")
+    return {k: pd.read_json(io.StringIO(ds.attrs.get(k, "[]")), orient="records")
             for k in ("compliance", "compliance_mitigated", "mitigations")}
 
 
+def swing_passes(ds: xr.Dataset) -> bool:
+    """Whether the connection point passes every check with the cheapest passing mitigations."""
+    return bool(tables(ds)["compliance_mitigated"]["passes"].all())
+
+
+def swing_summary(ds: xr.Dataset, run_id: str) -> dict:
+    """summary.json of a stored swing study (``run_kind = "swing"``)."""
+    from datetime import datetime, timezone
+
+    t = tables(ds)
+    m = t["mitigations"]
+    best = m[m["measure"] == "cheapest passing"] if len(m) else m
+    kpi = {"passes_unmitigated": bool(t["compliance"]["passes"].all()), "passes_mitigated": swing_passes(ds),
+           "mitigation_usd_per_yr": float(best["usd_per_yr"].fillna(0).sum()) if "usd_per_yr" in best else 0.0,
+           "frequency_min_hz": ds.attrs.get("frequency_min_hz"), "frequency_max_hz": ds.attrs.get("frequency_max_hz"),
+           "battery_cycles_per_yr": ds.attrs.get("battery_cycles_per_yr")}
+    return {"run_id": run_id, "run_kind": "swing", "scenario_name": ds.attrs.get("scenario_name"),
+            "dispatch": "swing", "status": "ok" if kpi["passes_mitigated"] else "shortfall",
+            "swing_at": ds.attrs.get("swing_at"), "period_start": "0 s", "period_end": f"{ds.attrs.get('duration_s'):g} s",
+            "step": ds.attrs.get("step"), "site_name": ds.attrs.get("site_name"),
+            "connection_point": ds.attrs.get("connection_point"),
+            "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "kpi": kpi, "shortfalls": {},
+            "compliance": json.loads(t["compliance"].to_json(orient="records")),
+            "compliance_mitigated": json.loads(t["compliance_mitigated"].to_json(orient="records")),
+            "mitigations": json.loads(m.to_json(orient="records"))}
+
+
+def swing_table(summary: dict) -> str:
+    """The plain-text table of a stored swing study's summary (``twin summary``)."""
+    lines = [f"swing {summary['run_id']}  [status {summary['status']}]",
+             f"{summary['scenario_name']}: at {summary.get('swing_at')}, {summary['period_end']} at {summary['step']}; "
+             f"connection point: {summary.get('connection_point')}"]
+    for key, title in (("compliance", "without mitigations"), ("compliance_mitigated", "with mitigations")):
+        lines.append(f"compliance {title}:")
+        for r in summary.get(key, []):
+            lines.append(f"  {r['check']:<22} {r['value']:>10.3f} {r['unit']:<5} limit {r['limit']:>9.3f}  "
+                         f"{'pass' if r['passes'] else 'FAIL'}")
+    for r in summary.get("mitigations", []):
+        if r.get("measure") == "cheapest passing":
+            lines.append(f"  {r['hall']}: {r['settings']}" + (f", {r['usd_per_yr'] / 1e6:,.3f} MUSD/yr"
+                                                             if r.get("usd_per_yr") is not None else ""))
+    return "\n".join(lines)
+
+
 def save_swing(ds: xr.Dataset, store_dir: str | Path, run_id: str | None = None) -> Path:
-    """Write a swing study atomically as ``store_dir/<id>/swing.nc`` + ``summary.json`` + ``scenario.yaml``."""
-    import os
-    import shutil
-    import tempfile
+    """Store a swing study in the run store (:func:`twin.store.save_run`: ``run.nc``,
+    ``scenario.yaml``, ``summary.json`` with ``run_kind = "swing"``)."""
+    from twin.store import save_run
 
-    from twin.store import _RUN_ID, _encoding, _for_netcdf, ordinary_mode
-
-    store = Path(store_dir)
-    store.mkdir(parents=True, exist_ok=True)
     if run_id is None:
         stamp = pd.Timestamp.now(tz="UTC").strftime("%Y%m%dT%H%M%S")
-        run_id = f"{ds.attrs.get('scenario_name', 'run')}-swing-{stamp}-{os.urandom(3).hex()}"
-    if not _RUN_ID.match(run_id):
-        raise SwingError(f"run id: {run_id!r} — use letters, digits, '.', '_' and '-' only")
-    final = store / run_id
-    if final.exists():
-        raise SwingError(f"run id: {run_id!r} — already exists in {store}")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.", suffix=".partial", dir=store))
+        run_id = f"{ds.attrs.get('scenario_name', 'run')}-swing-{stamp}"
     try:
-        _for_netcdf(ds).to_netcdf(tmp / "swing.nc", engine="netcdf4", encoding=_encoding(ds))
-        (tmp / "scenario.yaml").write_text(ds.attrs.get("scenario_yaml", ""), encoding="utf-8")
-        t = tables(ds)
-        summ = {"run_id": run_id, "run_kind": "swing", "scenario_name": ds.attrs.get("scenario_name"),
-                "swing_at": ds.attrs.get("swing_at"), "step": ds.attrs.get("step"),
-                "duration_s": ds.attrs.get("duration_s"), "connection_point": ds.attrs.get("connection_point"),
-                "compliance": json.loads(t["compliance"].to_json(orient="records")),
-                "compliance_mitigated": json.loads(t["compliance_mitigated"].to_json(orient="records")),
-                "mitigations": json.loads(t["mitigations"].to_json(orient="records"))}
-        (tmp / "summary.json").write_text(json.dumps(summ, indent=2), encoding="utf-8")
-        ordinary_mode(tmp)
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return final
+        return save_run(ds, store_dir, run_id=run_id)
+    except (ValueError, FileExistsError) as e:
+        raise SwingError(f"run id: {e}") from None
 
 
 def open_swing(path: str | Path) -> xr.Dataset:
     """Open a stored swing study."""
-    p = Path(path) / "swing.nc"
-    if not p.is_file():
-        raise SwingError(f"swing run: {str(path)!r} — no swing.nc in it")
-    with xr.open_dataset(p, engine="netcdf4") as ds:
-        return ds.load()
+    from twin.store import RunNotFound, open_run
+
+    try:
+        ds = open_run(path)
+    except RunNotFound as e:
+        raise SwingError(f"swing run: {e}") from None
+    if ds.attrs.get("run_kind") != "swing":
+        raise SwingError(f"swing run: {str(path)!r} — is a {ds.attrs.get('run_kind', 'dispatch')} run, not a swing study")
+    return ds
 
 
 def text_tables(ds: xr.Dataset) -> str:

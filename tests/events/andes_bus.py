@@ -63,6 +63,7 @@ def main() -> None:
     spec = json.load(sys.stdin)
     ss = build(spec)
     t0 = time.perf_counter()
+    c0 = time.process_time()
     ss.PFlow.run()
     ss.TDS.config.tf = spec["t_event_s"] + spec["tf_s"]
     ss.TDS.config.tstep = spec.get("tstep_s", 0.01)
@@ -70,6 +71,7 @@ def main() -> None:
     ss.TDS.config.criteria = 0
     ss.TDS.run()
     wall = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     t = np.asarray(ss.dae.ts.t)
     omega = np.asarray(ss.dae.ts.x[:, ss.GENCLS.omega.a])
     n = len(spec["machines"])
@@ -80,7 +82,7 @@ def main() -> None:
     coi = (omega[:, online] * w[online]).sum(axis=1) / w[online].sum()
     keep = t >= spec["t_event_s"] - 1e-9
     print(json.dumps({"t_s": (t[keep] - spec["t_event_s"]).tolist(), "f_hz": (coi[keep] * spec["f0_hz"]).tolist(),
-                      "wall_s": wall, "andes_version": andes.__version__}))
+                      "wall_s": wall, "cpu_s": cpu, "andes_version": andes.__version__}))
 
 
 if __name__ == "__main__":

@@ -143,3 +143,13 @@ def test_storage_smoothing_balances_and_filters_a_sinusoid():
     assert 0.5 * np.ptp(tail) == pytest.approx(a / np.hypot(1.0, 2 * np.pi * f * tau), rel=0.01)
     lim = storage_smoothing(p, STEP, tau, power_limit_mw=1.0)
     assert np.abs(lim["store_mw"]).max() <= 1.0
+
+
+def test_floor_keeps_labels_and_nan_locality():
+    import xarray as xr
+
+    p = xr.DataArray([10.0, np.nan, 30.0], dims="time", coords={"time": [0.0, 0.01, 0.02]})
+    out = apply_power_floor(p, 20.0, STEP)
+    assert isinstance(out["power_mw"], xr.DataArray) and list(out["power_mw"]["time"].values) == [0.0, 0.01, 0.02]
+    assert out["power_mw"].values[0] == 20.0 and np.isnan(out["power_mw"].values[1]) and out["power_mw"].values[2] == 30.0
+    assert out["burn_mwh"] == pytest.approx(10.0 * STEP / 3600.0)

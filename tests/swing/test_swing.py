@@ -166,8 +166,9 @@ def test_grid_connected_site_is_checked_at_the_grid_import(ulsan_run):
 
 def test_store_round_trip(qn_study, tmp_path):
     p = save_swing(qn_study, tmp_path, run_id="qn-swing")
-    assert sorted(f.name for f in p.iterdir()) == ["scenario.yaml", "summary.json", "swing.nc"]
+    assert sorted(f.name for f in p.iterdir()) == ["run.nc", "scenario.yaml", "summary.json"]
     back = open_swing(p)
+    assert back.attrs["run_kind"] == "swing"
     assert np.allclose(back["swing_poc_mw"].values, qn_study["swing_poc_mw"].values)
     pd.testing.assert_frame_equal(tables(back)["mitigations"], tables(qn_study)["mitigations"])
 
@@ -196,9 +197,27 @@ def test_cli_with_measured_telemetry(qn_run, tmp_path, capsys):
     p = 25 + 5 * (np.mod(t, 2) < 1.6)
     f = tmp_path / "tele.csv"
     pd.DataFrame({"time": t, "power_mw": p}).to_csv(f, index=False)
+    # exit 0 when the cheapest mitigations pass, 1 when nothing passes
     assert main(["swing", str(qn_run), "--duration", "60s", "--hall", "ai-hall-1", "--telemetry", str(f),
                  "--no-dynamics", "-o", str(tmp_path / "store"), "--run-id", "tele"]) == 0
     out = capsys.readouterr().out
     assert "compliance without mitigations:" in out and "saved" in out
+    assert main(["summary", str(tmp_path / "store" / "tele")]) in (0, 1)
+    out = capsys.readouterr().out
+    assert out.startswith("swing tele  [status ") and "compliance with mitigations:" in out
     ds = open_swing(tmp_path / "store" / "tele")
     assert np.allclose(ds["swing_hall_it_power_mw"].sel(hall="ai-hall-1").values, p[: 6000])
+
+
+def test_figure_builders(qn_study):
+    from twin.swing import fig_mitigations, fig_spectrum, fig_swing
+
+    f = fig_swing(qn_study, window_s=30.0)
+    assert [tr.name for tr in f.data] == ["unmitigated", "mitigated"]
+    assert max(f.data[0].x) <= 30.0
+    s = fig_spectrum(qn_study)
+    limits = sorted(sh.y1 for sh in s.layout.shapes if sh.type == "rect")
+    comp = tables(qn_study)["compliance"]
+    assert limits == pytest.approx(sorted(comp[comp["check"].str.startswith("band")]["limit"]))
+    m = fig_mitigations(qn_study)
+    assert list(m.data[0].cells.values[0]) == list(tables(qn_study)["mitigations"]["hall"])

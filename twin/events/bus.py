@@ -10,7 +10,6 @@ and returns a Dataset on ``time`` in seconds from the event with registry units.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from models import frequency
@@ -107,6 +106,7 @@ def bus_inputs(states: list[CampusState], *, dyn=None, trips: list[dict] | None 
         bat_energy_avail_mwh=e_avail, bat_charge_room_mwh=e_room,
         bat_db_hz=dyn.battery_deadband_hz, bat_full_hz=dyn.battery_full_response_hz,
         bat_delay_s=dyn.battery_delay_s, bat_lag_s=dyn.battery_lag_s,
+        bat_grid_forming=np.full(B, bool(dyn.battery_grid_forming)),
         grid_on=gon, grid_p0_mw=np.array([s.grid_import_mw for s in states]),
         grid_trip_mw=np.where(gon, cap * dyn.grid_trip_frac, np.inf), grid_trip_delay_s=dyn.grid_trip_delay_s,
         grid_loss_at_s=np.array(grid_loss_s if grid_loss_s is not None else [np.inf] * B, float),
@@ -151,6 +151,8 @@ def simulate_bus(state: CampusState, load_delta_mw: np.ndarray, step_s: float, *
         ``battery_ffr``, ``ups_autonomy_min``, ...).
         ``hall_load_delta_mw`` : array ``(len, hall)`` — the same load change split by hall
         (default: in proportion to each hall's IT power); used for the hall results.
+        ``hall_cooling_delta_mw`` : array ``(len, hall)`` — the part of ``hall_load_delta_mw``
+        that is cooling power (default: none; the load change is IT power).
         ``record_every`` : int — keep every n-th step in the Dataset (default 1).
 
     Returns
@@ -182,6 +184,7 @@ def simulate_bus(state: CampusState, load_delta_mw: np.ndarray, step_s: float, *
     grid_cap = opts.pop("grid_capacity_mw", None)
     dyn = _settings(state, opts.pop("dynamics", None))
     hall_delta = opts.pop("hall_load_delta_mw", None)
+    hall_cool_delta = opts.pop("hall_cooling_delta_mw", None)
     every = int(opts.pop("record_every", 1))
     if opts:
         raise EventError(f"simulate_bus: unknown option(s) {', '.join(sorted(opts))}")
@@ -189,7 +192,8 @@ def simulate_bus(state: CampusState, load_delta_mw: np.ndarray, step_s: float, *
                      grid_capacity_mw=None if grid_cap is None else [float(grid_cap)])
     check_step(inp, float(step_s))
     res = frequency.integrate_bus(inp, load_delta[None, :], float(step_s))
-    return result_dataset(state, res, dyn, float(step_s), load_delta, hall_delta=hall_delta, every=every)
+    return result_dataset(state, res, dyn, float(step_s), load_delta, hall_delta=hall_delta, every=every,
+                          hall_cooling_delta=hall_cool_delta)
 
 
 def _hall_split(state: CampusState, load_delta: np.ndarray, hall_delta) -> np.ndarray:
@@ -204,7 +208,8 @@ def _hall_split(state: CampusState, load_delta: np.ndarray, hall_delta) -> np.nd
 
 
 def result_dataset(state: CampusState, res: dict, dyn, step_s: float, load_delta: np.ndarray, *,
-                   hall_delta=None, every: int = 1, b: int = 0, attrs: dict | None = None) -> xr.Dataset:
+                   hall_delta=None, every: int = 1, b: int = 0, attrs: dict | None = None,
+                   hall_cooling_delta=None) -> xr.Dataset:
     """The event-run Dataset of case ``b`` of an :func:`models.frequency.integrate_bus` result."""
     from twin.variables import annotate
 
@@ -234,7 +239,11 @@ def result_dataset(state: CampusState, res: dict, dyn, step_s: float, load_delta
     # UPS: IT cut off the bus (shed feeder, dead bus, or frequency below the UPS input window)
     # stays up on the UPS battery for its autonomy, then is lost
     below_window = ~(f >= dyn.ups_input_min_frac * f0) & ~dead
-    hall_it_demand = np.maximum(state.hall_it_power_mw[None, :] + hd * it_frac[None, :], 0.0)
+    hcd = np.zeros_like(hd) if hall_cooling_delta is None else np.asarray(hall_cooling_delta, float)
+    if hcd.shape != hd.shape:
+        raise EventError(f"hall_cooling_delta_mw: shape {hcd.shape} — needs {hd.shape}")
+    hall_it_demand = np.maximum(state.hall_it_power_mw[None, :] + hd - hcd, 0.0)
+    hall_cool_demand = np.maximum(state.hall_cooling_power_mw[None, :] + hcd, 0.0)
     on_ups_mw = np.where(below_window[:, None], hall_it_demand, it_shed)
     on_ups = on_ups_mw > 1e-9
     autonomy_s = dyn.ups_autonomy_min * 60.0
@@ -254,10 +263,18 @@ def result_dataset(state: CampusState, res: dict, dyn, step_s: float, load_delta
     grid = res["grid_mw"][b]
     solar = np.where(dead, 0.0, state.solar_mw)
     # a dead bus serves nothing; solar inverters trip with it
-    sources = list(state.unit) + ["grid", "solar", "battery"]
-    supply = np.column_stack([gen, grid, solar, np.maximum(bat, 0.0)]) if gen.size else \
-        np.column_stack([grid, solar, np.maximum(bat, 0.0)])
-    resid = supply.sum(axis=1) - np.maximum(-bat, 0.0) - bus_load
+    sources = list(state.unit) + ["grid", "solar", "battery", "ups"]
+    supply = np.column_stack([gen, grid, solar, np.maximum(bat, 0.0), ups_total]) if gen.size else \
+        np.column_stack([grid, solar, np.maximum(bat, 0.0), ups_total])
+    # the UPS is a source of the facility (not of the bus): supply - charge + unserved = facility
+    resid = supply.sum(axis=1) - np.maximum(-bat, 0.0) + unserved - facility
+    # served shares of the run Dataset's contract variables (the app and the report read them)
+    served = 1.0 - np.clip(hall_shed / np.maximum(hall_load, 1e-12), 0.0, 1.0)
+    it_run = hall_it_demand.sum(axis=1) - it_lost.sum(axis=1)
+    hall_cool_served = hall_cool_demand * served
+    losses_run = (losses_share[None, :] * served).sum(axis=1)
+    # the bus load's frequency dependence is carried by the motors (cooling); IT draws constant power
+    cooling_run = np.maximum(facility - it_run - losses_run, 0.0)
     rocof = frequency.rocof_hz_per_s(np.where(np.isnan(f), f0, f), step_s)
     f_end, t_set = frequency.settling(f[None, :], t)
     sl = slice(None, None, every)
@@ -278,7 +295,14 @@ def result_dataset(state: CampusState, res: dict, dyn, step_s: float, load_delta
             "shed_mw": ("time", np.where(dead, 0.0, shed)[sl]),
             "hall_shed_mw": (("time", "hall"), hall_shed[sl]),
             "hall_it_power_mw": (("time", "hall"), hall_it_demand[sl]),
-            "it_power_mw": ("time", (hall_it_demand.sum(axis=1) - it_lost.sum(axis=1))[sl]),
+            "hall_cooling_power_mw": (("time", "hall"), hall_cool_served[sl]),
+            "it_power_mw": ("time", it_run[sl]),
+            "cooling_power_mw": ("time", cooling_run[sl]),
+            "losses_mw": ("time", losses_run[sl]),
+            "curtailed_mw": ("time", np.zeros(len(t))[sl]),
+            "ambient_drybulb_c": ("time", np.full(len(t), state.ambient_drybulb_c)[sl]),
+            "ambient_wetbulb_c": ("time", np.full(len(t), state.ambient_wetbulb_c)[sl]),
+            "pue": ("time", np.where(it_run > 0, facility / np.maximum(it_run, 1e-12), np.nan)[sl]),
             "ups_discharge_mw": ("time", ups_total[sl]),
             "unserved_mw": ("time", unserved[sl]),
             "facility_power_mw": ("time", facility[sl]),
@@ -326,6 +350,10 @@ def protections(state: CampusState, res: dict, dyn, *, b: int, hall_shed, t, it_
             out.append(f"{u} {'tripped (fault)' if c == 1 else 'under-frequency protection tripped it'} at {tt:.2f} s")
     if np.isfinite(res["grid_trip_t_s"][b]):
         out.append(f"grid feed lost at {res['grid_trip_t_s'][b]:.2f} s")
+    if np.isfinite(res["bat_form_t_s"][b]):
+        out.append(f"battery formed the bus alone (grid-forming) from {res['bat_form_t_s'][b]:.2f} s")
+    if np.isfinite(res["bat_trip_t_s"][b]):
+        out.append(f"battery overloaded or empty: it tripped at {res['bat_trip_t_s'][b]:.2f} s")
     for k, (st, tt) in enumerate(zip(dyn.ufls, res["stage_t_s"][b])):
         if np.isfinite(tt):
             out.append(f"UFLS stage {k + 1} ({st.frequency_frac * state.f0_hz:.2f} Hz, {100 * st.shed_frac:g} %) at {tt:.2f} s")

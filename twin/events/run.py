@@ -177,7 +177,7 @@ def event(run, at, fault, *, duration=None, step=None, record_every: int | None 
         hall_delta[window, lp.hall] -= lp.plant_power_mw
 
     opts = dict(trip=trip, grid_loss_s=grid_loss_s, grid_capacity_mw=grid_cap, dynamics=dynamics,
-                hall_load_delta_mw=hall_delta, record_every=every)
+                hall_load_delta_mw=hall_delta, hall_cooling_delta_mw=hall_delta.copy(), record_every=every)
     ds = simulate_bus(state, load_delta, step_s, **opts)
     thermal_res = None
     if loops:
@@ -239,7 +239,6 @@ def _add_thermal(ds: xr.Dataset, state: CampusState, loops, res, factor, it_h, a
     ds["hall_minutes_to_cooling_limit"] = ("hall", minutes)
     ds["hall_heat_up_minutes"] = ("hall", heat_up)
     ds["hall_peak_coolant_c"] = ("hall", peak)
-    ds["it_power_mw"] = ds["it_power_mw"] - xr.DataArray(lost.sum(axis=1), dims="time")
     ds["it_throttled_mw"] = ("time", lost.sum(axis=1))
     ds["it_energy_lost_mwh"] = ((), float(lost.sum() * step_h))
     ds["minutes_to_cooling_limit"] = ((), float(np.nanmin(minutes)) if np.isfinite(minutes).any() else np.nan)

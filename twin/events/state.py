@@ -59,6 +59,7 @@ class CampusState:
     reserve_margin_mw: float
     run_attrs: dict = field(default_factory=dict)
     scenario_yaml: str = ""
+    _scenario: object = field(default=None, repr=False, compare=False)
 
     @property
     def load_mw(self) -> float:
@@ -74,7 +75,9 @@ class CampusState:
         """The run's scenario (validated again from the YAML stored with the run)."""
         from twin.scenario import loads_scenario
 
-        return loads_scenario(self.scenario_yaml, source="run scenario")
+        if self._scenario is None:
+            self._scenario = loads_scenario(self.scenario_yaml, source="run scenario")
+        return self._scenario
 
     def online_units(self) -> list[str]:
         return [u for u, on in zip(self.unit, self.unit_on) if on]
