@@ -311,7 +311,7 @@ def discounting(sc: Scenario) -> Discounting:
     overlap = np.clip(np.minimum(ends[:, None], k[None, :] + 1) - np.maximum(starts[:, None], k[None, :]), 0, 1)
     disc = (1.0 + r) ** -(k + 0.5)
     op = overlap @ disc
-    year0 = t0.year + (t0.dayofyear - 1) / _DAYS_PER_YEAR
+    year0 = t0.year + (t0.day_of_year - 1) / _DAYS_PER_YEAR
     cal = year0 + k + 0.5
     paths = e.lng_price_paths_usd_per_mmbtu or {"flat": {}}
     fuel = {}
