@@ -77,8 +77,6 @@ def check_plan_scenario(sc: Scenario) -> None:
     if d0 > sc.phases[0].start:
         raise _err("candidates.decision_date", str(d0.date()), f"is after the first phase's start "
                    f"({sc.phases[0].start.date()})")
-    if sc.economics.lng_price_paths_usd_per_mmbtu:
-        pass  # validated by the schema (each path has at least one year)
 
 
 def lifetime_years(sc: Scenario, name: str) -> float:
