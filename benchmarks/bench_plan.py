@@ -34,7 +34,8 @@ def ulsan() -> dict:
 
     sc = twin.load_scenario("plan-sk-aws-ulsan")
     t0 = time.perf_counter()
-    ds = plan(sc, marginals=False, sensitivities=False)
+    ds = plan(sc, marginals=False, sensitivities=False,
+              progress=lambda stage, frac: print(f"{time.perf_counter() - t0:7.1f} s  {stage}", file=sys.stderr, flush=True))
     total = time.perf_counter() - t0
     cand = sc.candidates
     # brute force over the same candidates: per phase, a non-decreasing count per gas model (0..max),
