@@ -63,9 +63,14 @@ def main(argv=None) -> None:
     t0 = time.perf_counter()
     phys = couple(sc)
     t_phys = time.perf_counter() - t0
+    print(f"physics {t_phys:.1f} s", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        print(f"window {done}/{total} at {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+
     r = optimise_dispatch(phys, horizon=args.horizon, mip_rel_gap=args.gap, time_limit_s=args.time_limit,
-                          threads=1)
+                          threads=1, progress=progress)
     wall = time.perf_counter() - t0
     cost = dispatch_cost_usd(phys, r)
     gaps = np.asarray(r["window_gap"].values, float)
