@@ -47,6 +47,10 @@ def check_phases(sc: Scenario, builds: list[Build], *, progress=None, **options)
             k = int(np.flatnonzero(short > 1e-3)[0])
             problems.append(f"phase {ph.name!r}: full-year check loses N-1 in {int((short > 1e-3).sum())} h, first at "
                             f"{times[k]:%Y-%m-%d %H:%M}, worst {float(short.max()):.1f} MW short")
+        if str(run.attrs.get("optimisation_status", "complete")) != "complete":
+            problems.append(f"phase {ph.name!r}: the full-year check is incomplete (solver status "
+                            f"{run.attrs.get('solver_status')}, largest window gap {run.attrs.get('mip_gap')}); "
+                            "windows without a solution fell back to the stated rule")
         heel = float(run.attrs.get("lng_heel_shortfall_t", 0.0) or 0.0)
         if heel > 1e-6:
             problems.append(f"phase {ph.name!r}: the LNG tank runs below its heel by {heel:.0f} t in the year "

@@ -67,7 +67,7 @@ def plan_data(sc: Scenario, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS, reser
 
 
 def plan(scenario: Scenario | str, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS, check: bool = True,
-         sensitivities: bool = True, marginals: bool = True, mip_rel_gap: float = 1e-4,
+         sensitivities: bool = True, marginals: bool = True, mip_rel_gap: float = 1e-3,
          time_limit_s: float | None = 600.0, check_options: dict | None = None, reserve: str = "built",
          commitment: str = "relaxed", progress: Progress = None) -> xr.Dataset:
     """Least-cost phased build of the campus's power and cooling plant, checked by the twin.
