@@ -68,3 +68,13 @@ def test_sigterm_mid_solve_leaves_no_run_and_exits_within_two_seconds(tmp_path):
     assert "stopped by SIGTERM" in err
     assert dt < 2.0
     assert not store.exists() or not any(store.iterdir())  # no run, no partial directory
+
+
+def test_budget_cut_window_does_not_stop_the_next():
+    # a window stopped at its deadline (the interrupt callback) leaves HiGHS's interrupt flag
+    # set unless the callback clears it: every later window would then stop at once ("error")
+    ds = hard_case()
+    r = optimise_dispatch(ds, horizon="rolling", window_h=36, commit_h=24, mip_rel_gap=0.0, time_limit_s=1.0,
+                          threads=1)
+    assert list(r["window_status"].values) == ["time_limit"] * 4
+    assert np.all(np.isfinite(r["window_gap"].values))

@@ -585,6 +585,7 @@ def _commit(pb, mod, st, x, duals, a, c, out, gen, heel) -> None:
         tank = _vals(mod, x, "tank")
         st.tank = float(tank[k - 1])
         heel[sl] = _vals(mod, x, "heel")[:k]
+        out["lng_delivered_t"][sl] = np.maximum(_vals(mod, x, "dlv"), 0.0)[:k]
     if pb.has_demand_charge:
         months = pb.month[sl]
         impk = imp[:k]
@@ -647,6 +648,10 @@ def _result(physics, pb, st, out, gen, heel, co2x, wins, w_start, w_solve, w_gap
         # worst trip: the unit whose loss leaves least (its own headroom leaves with it)
         need = np.where(on, pb.avail_units, 0.0).max(axis=1)
         shortfall = np.maximum(need - head_all - grid_head - bh, 0.0)
+        if pb.has_grid:  # or the loss of one grid circuit (INTERFACES 1)
+            lost = np.maximum(out["grid_import_mw"] - pb.s["grid_n1_capacity_mw"], 0.0)
+            shortfall = np.maximum(shortfall, lost - head_all - bh)
+            largest = np.maximum(largest, lost)
         shortfall[shortfall < 1e-6] = 0.0
         out["reserve_required_mw"] = largest
         out["reserve_shortfall_mw"] = shortfall
@@ -713,6 +718,7 @@ def _result(physics, pb, st, out, gen, heel, co2x, wins, w_start, w_solve, w_gap
         * pb.s["voll_usd_per_mwh"]
     ds.attrs["fuel_curve_convexified_max_gj_per_h"] = float(pb.convexified_gj_per_h)
     ds.attrs["commitment_groups"] = int(sum(len(m_) > 1 for m_ in pb.members))
+    ds.attrs["commitment_groups_split_for_ramp"] = int(pb.groups_split_for_ramp)
     # slacks used, stated plainly: how much, how many steps, the first one
     times = pd.DatetimeIndex(physics["time"].values)
     for key, var in (("unserved", "unserved_mw"), ("reserve_shortfall", "reserve_shortfall_mw")):

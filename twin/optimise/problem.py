@@ -55,9 +55,14 @@ _REQUIRED = (
     "reserve_shortfall_usd_per_mwh",
 )
 
+#: optional physics scalars and the value taken where a Dataset lacks them: the grid import
+#: capacity left after losing the largest circuit (a single-circuit feed is not firm: 0)
+_OPTIONAL = {"grid_n1_capacity_mw": 0.0}
+
 _OUT_T = ("grid_import_mw", "solar_mw", "curtailed_mw", "battery_discharge_mw", "battery_charge_mw",
           "battery_soc_mwh", "tes_charge_mw_th", "tes_discharge_mw_th", "tes_soc_mwh_th", "it_shift_mw",
-          "unserved_mw", "reserve_required_mw", "reserve_shortfall_mw", "marginal_price_usd_per_mwh")
+          "unserved_mw", "reserve_required_mw", "reserve_shortfall_mw", "marginal_price_usd_per_mwh",
+          "lng_delivered_t")
 
 
 # ============================================================================ problem data
@@ -106,6 +111,7 @@ class Problem:
     # commitment groups of identical units: members (unit indices) and size of each column
     n_units: int = 0
     members: list = field(default_factory=list)
+    groups_split_for_ramp: int = 0
     size: np.ndarray = field(default_factory=lambda: np.zeros(0))
     avail_units: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     init_on_units: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -185,6 +191,8 @@ def prepare(ds: xr.Dataset, group: bool = False) -> Problem:
     n = ds.sizes["time"]
     nu = ds.sizes.get("unit", 0)
     s = {k: _scalar(ds, k) for k in _REQUIRED if ds[k].ndim == 0}
+    for k, default in _OPTIONAL.items():  # variables newer physics Datasets carry
+        s[k] = _scalar(ds, k) if k in ds.variables else default
     f64 = lambda name: np.asarray(ds[name].values, dtype=float)  # noqa: E731
 
     demand = f64("facility_power_mw")
@@ -255,6 +263,7 @@ def prepare(ds: xr.Dataset, group: bool = False) -> Problem:
         members = _identical_groups(ds, [avail, pmin, width, fuel0, slope],
                                     [vom, ramp_step, ut_n, dt_n, hot_n, warm_n, c_hot, c_warm, c_cold]) \
             if group else [np.array([i]) for i in range(nu)]
+        members, split_ramp = _exact_groups(members, ramp_step, avail - pmin)
         first = np.array([m_[0] for m_ in members], dtype=int)
         size = np.array([len(m_) for m_ in members], dtype=float)
         init_on = np.array([init_on[m_].sum() for m_ in members])
@@ -265,6 +274,7 @@ def prepare(ds: xr.Dataset, group: bool = False) -> Problem:
         avail_units = np.zeros((n, 0))
         init_on_units = np.zeros(0)
         members = []
+        split_ramp = 0
         size = np.zeros(0)
         avail = pmin = fuel0 = np.zeros((n, 0))
         width = slope = np.zeros((n, 0, 1))
@@ -300,8 +310,31 @@ def prepare(ds: xr.Dataset, group: bool = False) -> Problem:
         has_demand_charge=has_grid and s["grid_demand_charge_usd_per_mw_month"] > 0, has_ramp=has_ramp,
         start_types=start_types, has_reserve=nu > 0 and s["reserve_shortfall_usd_per_mwh"] > 0,
         convexified_gj_per_h=convexified if nu else 0.0,
-        n_units=n_units, members=members, size=size, avail_units=avail_units, init_on_units=init_on_units,
+        n_units=n_units, members=members, groups_split_for_ramp=split_ramp, size=size, avail_units=avail_units, init_on_units=init_on_units,
     )
+
+
+def _exact_groups(members: list[np.ndarray], ramp_step: np.ndarray, range_mw: np.ndarray):
+    """Keep a group only where the group rows are exact.
+
+    Counting identical units by one integer is exact for output, fuel, min up/down and start
+    types (the disaggregation of :func:`twin.optimise.dispatch._disaggregate`: equal shares,
+    a start takes the unit stopped last that has served its minimum down time, a stop the unit
+    that has run longest), but not for ramps: when units start or stop, the group's ramp row
+    lets the sum move by one ramp per unit while the equal shares of the running units move by
+    more (and a unit may stop from above its ramp).  So a group whose ramp can bind -- one step's
+    ramp below the unit's range above minimum load at some step -- is split into single units;
+    returns the groups and how many were split.
+    """
+    out, split = [], 0
+    for mem in members:
+        a = mem[0]
+        if len(mem) > 1 and ramp_step[a] < float(range_mw[:, a].max(initial=0.0)) - 1e-9:
+            out.extend(np.array([i]) for i in mem)
+            split += 1
+        else:
+            out.append(mem)
+    return out, split
 
 
 def _identical_groups(ds: xr.Dataset, series: list[np.ndarray], consts: list[np.ndarray]) -> list[np.ndarray]:

@@ -1,8 +1,10 @@
 """N-1 reserve rows: the headroom left after the worst single contingency covers what is lost.
 
-Compact form (see :mod:`twin.optimise`): ``H + battery_head + grid_head + short >= req`` with
-``req >= avail_u * on_u`` for every commitment column ``u`` (a group's largest unit trips: an
-indicator "any unit of the group on").
+Compact form (see :mod:`twin.optimise`): (a) a gas unit trips, grid intact:
+``H + battery_head + grid_head + short >= req`` with ``req >= avail_u * on_u`` for every
+commitment column ``u`` (a group's largest unit trips: an indicator "any unit of the group
+on"); (b) a grid circuit is lost: ``H + battery_head + short >= import - grid_n1_capacity_mw``.
+``short`` is the larger of the two shortfalls.
 """
 
 from __future__ import annotations
@@ -44,5 +46,11 @@ def add_reserve(m, pb, T, *, obj: list, grid_capacity_mw=None, battery_power_mw=
         for t in T:
             head[t] = head[t] + bh[t]
     m.reserve = pyo.Constraint(T, rule=lambda m, t: head[t] + m.short[t] >= m.req[t])
+    if pb.has_grid:
+        # (b) the loss of one grid circuit (INTERFACES 1): gas and battery headroom cover the
+        # import above what the remaining circuits carry, grid_n1_capacity_mw (0: one circuit)
+        n1 = float(pb.s["grid_n1_capacity_mw"])
+        gas_bat = {t: units.headroom(m, pb, t) + (m.bhead[t] if pb.has_battery else 0) for t in T}
+        m.reserve_grid = pyo.Constraint(T, rule=lambda m, t: gas_bat[t] + m.short[t] >= m.imp[t] - n1)
     m.obj_short = param(T)
     obj.extend(m.obj_short[t] * m.short[t] for t in T)

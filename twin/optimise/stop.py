@@ -82,8 +82,9 @@ def attach(highs) -> None:
     """Give a highspy ``Highs`` instance the interrupt callback."""
 
     def ask(event):
-        if _state["signum"] is not None or deadline_passed():
-            event.interrupt()
+        # set the flag both ways: HiGHS keeps the callback input between runs, so a flag left
+        # on by the last window's deadline would stop the next window at its first check
+        event.interrupt(_state["signum"] is not None or deadline_passed())
 
     highs.cbMipInterrupt += ask
     highs.cbSimplexInterrupt += ask

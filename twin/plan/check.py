@@ -47,6 +47,10 @@ def check_phases(sc: Scenario, builds: list[Build], *, progress=None, **options)
             k = int(np.flatnonzero(short > 1e-3)[0])
             problems.append(f"phase {ph.name!r}: full-year check loses N-1 in {int((short > 1e-3).sum())} h, first at "
                             f"{times[k]:%Y-%m-%d %H:%M}, worst {float(short.max()):.1f} MW short")
+        if str(run.attrs.get("optimisation_status", "complete")) != "complete":
+            problems.append(f"phase {ph.name!r}: the full-year check is incomplete (solver status "
+                            f"{run.attrs.get('solver_status')}, largest window gap {run.attrs.get('mip_gap')}); "
+                            "windows without a solution fell back to the stated rule")
         heel = float(run.attrs.get("lng_heel_shortfall_t", 0.0) or 0.0)
         if heel > 1e-6:
             problems.append(f"phase {ph.name!r}: the LNG tank runs below its heel by {heel:.0f} t in the year "
@@ -58,3 +62,59 @@ def check_phases(sc: Scenario, builds: list[Build], *, progress=None, **options)
                         solver_status=str(run.attrs.get("solver_status")), mip_gap=float(run.attrs.get("mip_gap", np.nan)),
                         problems=problems))
     return out
+
+
+def evaluate_builds(sc: Scenario, builds: list[Build], *, d=None, **options) -> dict:
+    """NPV of a given build schedule with every phase's operation from its full-year optimised run
+    (what a hand-written brute-force search computes for each combination).
+
+    The capital side is the plan model's own capex expression (:mod:`twin.plan.model`) evaluated at
+    the build, so the brute force and the plan price capital identically; the operating side is
+    each phase's full-year dispatch cost (:func:`check_phases`) discounted on the plan's paths.
+    """
+    import pyomo.environ as pyo
+
+    from twin.plan.run import plan_data
+
+    d = d or plan_data(sc)
+    m = _capex_model(d)
+    P = range(len(sc.phases))
+    for g, mdl in enumerate(d.models):
+        prev = 0
+        for p in P:
+            m.add[g, p].set_value(builds[p].gas.get(mdl, 0) - prev)
+            prev = builds[p].gas.get(mdl, 0)
+    for p in P:
+        m.bp[p].set_value(builds[p].battery_mw)
+        m.be[p].set_value(builds[p].battery_mwh)
+        m.pv[p].set_value(builds[p].solar_mwp)
+        for o, opt in enumerate(d.grid):
+            m.y[o, p].set_value(1.0 if builds[p].grid == opt.name else 0.0)
+        for h in d.halls:
+            for a in range(len(d.alts[h])):
+                m.c[h, a].set_value(1.0 if builds[p].cooling.get(h, 0) == a else 0.0)
+    capex = float(pyo.value(m.capex_npv))
+    checks = check_phases(sc, builds, **options)
+    from models import lng_plant
+
+    fuel_flat = sc.fuel.lng_price_usd_per_mmbtu / lng_plant.GJ_PER_MMBTU
+    path = d.disc.fuel_usd_per_gj[d.path]
+    op = 0.0
+    for p, c in enumerate(checks):
+        run = c["run"]
+        # the run's cost at flat prices, re-priced on the plan's fuel and carbon paths
+        fuel_gj = float(run["fuel_gj"].sum()) * 8760.0 / (run.sizes["time"] * float(run.attrs["step_h"]))
+        co2_t = float(run["co2_t"].sum()) * 8760.0 / (run.sizes["time"] * float(run.attrs["step_h"]))
+        other = c["op_usd_per_yr"] - fuel_gj * fuel_flat - co2_t * sc.economics.carbon_price_usd_per_t
+        op += d.disc.op[p] * other + path[p] * fuel_gj + d.disc.carbon_usd_per_t[p] * co2_t
+    return dict(npv_usd=capex + op, capex_npv_usd=capex, op_npv_usd=op, checks=checks)
+
+
+def _capex_model(d):
+    """The plan model restricted to its investment part (no operation blocks): a cheap way to evaluate
+    the capital NPV of a given build with the plan's own expression."""
+    from twin.plan.model import PlanData, build_model
+
+    rep = d.rep
+    one = type(rep)(rep.days[:0], rep.weight[:0], [], rep.steps_per_day, rep.n_days)
+    return build_model(PlanData(**{**d.__dict__, "rep": one}))

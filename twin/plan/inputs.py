@@ -77,8 +77,6 @@ def check_plan_scenario(sc: Scenario) -> None:
     if d0 > sc.phases[0].start:
         raise _err("candidates.decision_date", str(d0.date()), f"is after the first phase's start "
                    f"({sc.phases[0].start.date()})")
-    if sc.economics.lng_price_paths_usd_per_mmbtu:
-        pass  # validated by the schema (each path has at least one year)
 
 
 def lifetime_years(sc: Scenario, name: str) -> float:
@@ -311,7 +309,7 @@ def discounting(sc: Scenario) -> Discounting:
     overlap = np.clip(np.minimum(ends[:, None], k[None, :] + 1) - np.maximum(starts[:, None], k[None, :]), 0, 1)
     disc = (1.0 + r) ** -(k + 0.5)
     op = overlap @ disc
-    year0 = t0.year + (t0.dayofyear - 1) / _DAYS_PER_YEAR
+    year0 = t0.year + (t0.day_of_year - 1) / _DAYS_PER_YEAR
     cal = year0 + k + 0.5
     paths = e.lng_price_paths_usd_per_mmbtu or {"flat": {}}
     fuel = {}

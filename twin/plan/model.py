@@ -45,8 +45,9 @@ Net present value (:class:`twin.plan.inputs.Discounting`) of
 * operating cost of each phase: each representative day's cost times the days it stands for, per
   year of the phase; fuel at the plan's LNG price path and CO2 at the carbon price path.
 
-Simplifications (the full-year check of every phase measures what they cost): no LNG tank (each
-phase's LNG logistics is checked in the full-year run); no flexible training load or chilled-water
+Simplifications (the full-year check of every phase measures what they cost): the LNG tank is an
+energy budget per phase (:func:`lng_budget_gj`: the fuel burnt on the representative days, weighted,
+within what the phase's tank and deliveries bring over the period), not an hourly tank balance; no flexible training load or chilled-water
 storage; the demand charge is taken on each representative day's peak import, weighted by the days
 it stands for; the min up/down rows see no history before a day's first hour.
 """
@@ -290,11 +291,33 @@ def build_model(d: PlanData, *, fixed: dict | None = None) -> pyo.ConcreteModel:
             f_usd, c_usd = _prices(d, p)
             load_day(b, pb, d, p, r, fuel_usd_per_gj=f_usd, carbon_usd_per_t=c_usd)
             weight[p, r] = float(rep.weight[r]) * scale * float(disc.op[p])
+    # LNG logistics: the phase's fuel over the period cannot exceed what its tank and deliveries bring
+    # (an energy budget, the representative days' stand-in for the dispatch's tank balance)
+    budget = {p: lng_budget_gj(d, p) for p in P}
+    m.lng_budget = pyo.Constraint([p for p in P if pb.nu and np.isfinite(budget[p])], rule=lambda m, p: sum(
+        float(rep.weight[r]) * m.blk[p, r].fuel_gj for r in R) <= budget[p])
     m.op_npv = pyo.Expression(expr=pyo.quicksum(weight[p, r] * (m.blk[p, r].cost + m.blk[p, r].deficit_cost)
                                                 for p in P for r in R))
     m.obj = pyo.Objective(expr=m.capex_npv + m.op_npv, sense=pyo.minimize)
     m._pb = pb
     return m
+
+
+def lng_budget_gj(d: PlanData, p: int) -> float:
+    """Fuel (LHV) the phase's LNG logistics can supply over the modelled period  [GJ]: the deliveries
+    that arrive in it (one batch every ``delivery_interval_days`` after the start, as the dispatch
+    schedules them) plus the tank's usable stock (initial level above the heel), less boil-off at the
+    mean of the initial and minimum levels."""
+    sc = d.disc.sc
+    f = sc.phases[p].fuel or sc.fuel
+    if f.tank_capacity_t <= 0:
+        return 0.0
+    hours = len(d.phys.time) * d.phys.step_h
+    n_deliveries = int(np.floor(hours / (f.delivery_interval_days * 24.0) - 1e-9)) if f.delivery_t > 0 else 0
+    stock = max(f.initial_level_frac - f.min_level_frac, 0.0) * f.tank_capacity_t
+    boil = f.boil_off_frac_per_day * hours / 24.0 * 0.5 * (f.initial_level_frac + f.min_level_frac) * f.tank_capacity_t
+    lhv = float(d.phys.base["lng_lhv_gj_per_t"].values)
+    return max(n_deliveries * f.delivery_t + stock - boil, 0.0) * lhv
 
 
 def phase_costs(m, d: PlanData) -> dict[str, np.ndarray]:

@@ -46,6 +46,8 @@ class RepDays:
 
     def take(self, series: np.ndarray) -> np.ndarray:
         """(n_rep, steps_per_day, ...) slices of a period series."""
+        if len(self.days) == 0:
+            return np.zeros((0, self.steps_per_day, *np.shape(series)[1:]))
         return np.stack([series[self.steps(d)] for d in range(len(self.days))])
 
 

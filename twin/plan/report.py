@@ -49,7 +49,7 @@ def plan_report_html(ds: xr.Dataset) -> str:
             if t == "battery":
                 cells.append(f"{_f(c)} MW / {_f(float(sel['plan_energy_mwh'].sel(technology=t)))} MWh")
             elif n > 0:
-                cells.append(f"{int(n)} × = {_f(c)} MW")
+                cells.append(f"{int(n)} units = {_f(c)} MW")
             else:
                 cells.append(_f(c))
         cells.append(html.escape(str(sel["plan_grid_option"].item()) or "none"))

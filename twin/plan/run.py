@@ -52,8 +52,22 @@ def fixed_from(m, d: PlanData) -> dict:
                 c={(h, a): _v(m.c[h, a]) for h in d.halls for a in range(len(d.alts[h]))})
 
 
+def plan_data(sc: Scenario, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS, reserve: str = "built",
+              commitment: str = "relaxed") -> PlanData:
+    """Checked inputs of the plan model: physics, representative days, discounting."""
+    check_plan_scenario(sc)
+    phys = plan_physics(sc)
+    rep = representative_days(phys, n_typical_days)
+    disc = discounting(sc)
+    cand = sc.candidates
+    models = [g.model for g in cand.gas_units if g.max_count > 0]
+    return PlanData(models=models, max_count=np.array([g.max_count for g in cand.gas_units if g.max_count > 0]),
+                    halls=[h.name for h in sc.halls], alts=cooling_alternatives(sc), grid=list(cand.grid), phys=phys,
+                    rep=rep, disc=disc, path=list(disc.fuel_usd_per_gj)[0], reserve=reserve, commitment=commitment)
+
+
 def plan(scenario: Scenario | str, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS, check: bool = True,
-         sensitivities: bool = True, marginals: bool = True, mip_rel_gap: float = 1e-4,
+         sensitivities: bool = True, marginals: bool = True, mip_rel_gap: float = 1e-3,
          time_limit_s: float | None = 600.0, check_options: dict | None = None, reserve: str = "built",
          commitment: str = "relaxed", progress: Progress = None) -> xr.Dataset:
     """Least-cost phased build of the campus's power and cooling plant, checked by the twin.
@@ -86,19 +100,11 @@ def plan(scenario: Scenario | str, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS
     from twin.plan.result import plan_dataset
 
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    check_plan_scenario(sc)
     t0 = _time.perf_counter()
     if progress:
         progress("physics", 0.0)
-    phys = plan_physics(sc)
-    rep = representative_days(phys, n_typical_days)
-    disc = discounting(sc)
-    paths = list(disc.fuel_usd_per_gj)
-    cand = sc.candidates
-    models = [g.model for g in cand.gas_units if g.max_count > 0]
-    d = PlanData(models=models, max_count=np.array([g.max_count for g in cand.gas_units if g.max_count > 0]),
-                 halls=[h.name for h in sc.halls], alts=cooling_alternatives(sc), grid=list(cand.grid), phys=phys,
-                 rep=rep, disc=disc, path=paths[0], reserve=reserve, commitment=commitment)
+    d = plan_data(sc, n_typical_days=n_typical_days, reserve=reserve, commitment=commitment)
+    paths = list(d.disc.fuel_usd_per_gj)
     t_inputs = _time.perf_counter() - t0
     if progress:
         progress("plan model", 0.1)
