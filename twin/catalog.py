@@ -25,8 +25,8 @@ import pandas as pd
 import yaml
 
 from models.grid import validate_tariff
+from twin.paths import DATASETS_DIR as _DATASETS
 
-_DATASETS = Path(__file__).resolve().parents[1] / "datasets"
 CATALOG_DIR = _DATASETS / "catalog"
 TARIFF_DIR = _DATASETS / "tariffs"
 FX_FILE = TARIFF_DIR / "fx.yaml"

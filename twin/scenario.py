@@ -880,6 +880,7 @@ def parse_scenario(data: Any, *, source: str = "scenario", origin: Path | None =
 
 
 def preset_names() -> list[str]:
+    """The names of the scenario presets (file stems in ``datasets/scenarios``), sorted."""
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
 
 
