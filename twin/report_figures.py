@@ -47,20 +47,40 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
+def monthly_energy_balance_mwh(ds: xr.Dataset) -> xr.DataArray:
+    """Energy by source and month that sums to the facility energy  [MWh].
+
+    :func:`twin.kpi.monthly_energy_by_source_mwh` with the battery taken net of its charging
+    (``battery`` = discharge − charge): the grid or gas energy that charged the battery is already
+    in their bars, so stacking the discharge on top would count that energy twice.
+    """
+    m = kpi.monthly_energy_by_source_mwh(ds)
+    charge = (ds["battery_charge_mw"].resample(time="MS").sum() * float(ds.attrs["step_h"])).values
+    m = m.copy()
+    m.loc[{"source": "battery"}] = m.sel(source="battery").values - charge
+    return m.assign_coords(source=[("battery (net of charging)" if str(s) == "battery" else str(s))
+                                   for s in m["source"].values])
+
+
 def monthly_energy(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
-    """Energy by source and month, one panel per run  [MWh] (from ``kpi.monthly_energy_by_source_mwh``)."""
+    """Energy by source and month, one panel per run  [MWh] (:func:`monthly_energy_balance_mwh`: the
+    bars of a month sum to its facility energy; the battery appears once, net of charging)."""
     fig = make_subplots(rows=len(runs), cols=1, shared_xaxes=False, subplot_titles=list(names),
                         vertical_spacing=0.12 / max(len(runs), 1))
     for i, ds in enumerate(runs):
-        m = kpi.monthly_energy_by_source_mwh(ds)
+        m = monthly_energy_balance_mwh(ds)
         months = pd.DatetimeIndex(m["time"].values).strftime("%Y-%m")
         for s in m["source"].values:
             s = str(s)
-            fig.add_trace(go.Bar(x=list(months), y=m.sel(source=s).values, name=s, legendgroup=s,
-                                 showlegend=i == 0, marker_color=SOURCE_COLOURS.get(s)), row=i + 1, col=1)
+            y = np.asarray(m.sel(source=s).values, dtype=float)
+            if not np.any(np.abs(y) > 1e-6):
+                continue  # a source the campus does not have: no empty legend entry
+            fig.add_trace(go.Bar(x=list(months), y=y, name=s, legendgroup=s,
+                                 showlegend=i == 0, marker_color=SOURCE_COLOURS.get(s.split(" ")[0])),
+                          row=i + 1, col=1)
         fig.update_yaxes(title_text="energy [MWh]", row=i + 1, col=1)
         fig.update_xaxes(type="category", row=i + 1, col=1)
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="relative")
     return _layout(fig, "Monthly energy by source", height=max(360, 260 * len(runs)))
 
 
