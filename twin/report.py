@@ -102,6 +102,101 @@ def run_names(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None) ->
     return out
 
 
+#: cost items as people call them (the run's ``cost_item`` codes)
+COST_LABELS = {"fuel": "LNG fuel", "gas_vom": "gas unit variable O&M", "gas_starts": "gas unit starts",
+               "grid_energy": "grid energy", "grid_demand": "grid demand charge", "carbon": "carbon price",
+               "water": "water", "battery_degradation": "battery wear"}
+
+#: N-1 margin threshold of the executive summary [MW] (engineering choice: hours with under 5 MW spare)
+N1_THRESHOLD_MW = 5.0
+
+
+def _cost_label(code: str) -> str:
+    return COST_LABELS.get(code, code.replace("_", " "))
+
+
+def _round_sig(v: float, unit: str) -> str:
+    """A number as a sentence would say it (no -0, thousands separated)."""
+    return _fmt(v, unit)
+
+
+# --------------------------------------------------------------------------- executive summary
+def decision_numbers(ds: xr.Dataset) -> list[tuple[str, str, str, float | None]]:
+    """(key, label, unit, value) of the numbers a decision rests on; every value from :mod:`twin.kpi`."""
+    import numpy as np
+
+    k = kpi.kpis(ds)
+    it_mw = float(ds["it_power_mw"].max()) if "it_power_mw" in ds else None
+    cost, it_e = k.get("cost_usd"), k.get("it_energy_mwh")
+    per_mwh = cost / it_e if cost is not None and it_e else None
+    hours = float(ds.sizes["time"]) * float(ds.attrs["step_h"])
+    annual = cost * 8760.0 / hours if cost is not None and hours > 0 else None
+    margin = ds["reserve_margin_mw"].values if "reserve_margin_mw" in ds else np.array([])
+    below_h = float((margin < N1_THRESHOLD_MW).sum()) * float(ds.attrs["step_h"]) if margin.size else None
+    rows = [("it_peak_mw", "IT load (peak)", "MW", it_mw), ("pue", "PUE", "-", k.get("pue")),
+            ("wue_l_per_kwh", "WUE", "L/kWh", k.get("wue_l_per_kwh")),
+            ("cost_usd_per_year", "Cost per year (annualised)", "USD/yr", annual),
+            ("cost_usd_per_mwh_it", "Cost per MWh of IT", "USD/MWh", per_mwh),
+            ("peak_facility_mw", "Peak facility power", "MW", k.get("peak_facility_mw"))]
+    if k.get("lng_t"):
+        cargo_t = float(ds["lng_delivery_t"]) if "lng_delivery_t" in ds else 0.0
+        rows += [("lng_t", "LNG", "t", k["lng_t"])]
+        if cargo_t > 0:
+            rows += [("lng_cargoes", "LNG cargoes (at the scenario's cargo size)", "-", k["lng_t"] / cargo_t)]
+    rows += [("co2_t", "CO2", "t", k.get("co2_t")),
+             ("min_reserve_margin_mw", "N-1 minimum margin", "MW", k.get("min_reserve_margin_mw")),
+             ("n1_hours_below", f"Hours with N-1 margin below {N1_THRESHOLD_MW:g} MW", "h", below_h),
+             ("unserved_mwh", "Unserved energy", "MWh", k.get("unserved_mwh"))]
+    return rows
+
+
+def what_changed(runs: Sequence[xr.Dataset], names: list[str]) -> list[str]:
+    """Plain-language lines: for each run after the first, what moved against the first and by how much."""
+    ref = {key: (lab, unit, v) for key, lab, unit, v in decision_numbers(runs[0])}
+    out = []
+    for ds, name in zip(runs[1:], names[1:]):
+        parts = []
+        for key, lab, unit, v in decision_numbers(ds):
+            if key not in ref or v is None or ref[key][2] is None:
+                continue
+            r = float(ref[key][2])
+            d = float(v) - r
+            if not math.isfinite(d) or _shown_as_zero(d, unit if unit in _THREE_DECIMALS else ""):
+                continue
+            if unit not in _THREE_DECIMALS and abs(d) < max(0.005 * abs(r), 0.05):
+                continue  # under half a percent: not a change worth a sentence
+            word = "up" if d > 0 else "down"
+            pct = f" ({100 * d / abs(r):+.1f} %)" if not _shown_as_zero(r, unit) and r != 0 else ""
+            u = "" if unit == "-" else f" {unit}"
+            parts.append(f"{lab} {word} {_fmt(abs(d), unit)}{u}{pct}")
+        text = "; ".join(parts) if parts else "no decision number moved by more than half a percent"
+        out.append(f"{name} against {names[0]}: {text}.")
+    return out
+
+
+def _executive_summary(runs: Sequence[xr.Dataset], names: list[str]) -> str:
+    cols = "".join(f"<th>{html.escape(n)}</th>" for n in names)
+    table = [f'<div class="scroll"><table id="summary-table"><thead><tr><th>decision number</th><th>unit</th>{cols}'
+             "</tr></thead><tbody>"]
+    per_run = [decision_numbers(ds) for ds in runs]
+    keys = []
+    for rows in per_run:
+        for key, lab, unit, _ in rows:
+            if (key, lab, unit) not in keys:
+                keys.append((key, lab, unit))
+    for key, lab, unit in keys:
+        cells = []
+        for i, rows in enumerate(per_run):
+            v = {r[0]: r[3] for r in rows}.get(key)
+            cells.append(f'<td data-run="{i}" data-kpi="{key}" data-value="{_num_attr(v)}">{_fmt(v, unit)}</td>')
+        table.append(f'<tr data-kpi="{key}"><td>{html.escape(lab)}</td><td>{html.escape(unit)}</td>{"".join(cells)}</tr>')
+    table.append("</tbody></table></div>")
+    lines = ""
+    if len(runs) > 1:
+        lines = '<ul id="what-changed">' + "".join(f"<li>{html.escape(x)}</li>" for x in what_changed(runs, names)) + "</ul>"
+    return "\n".join(table) + lines
+
+
 # ------------------------------------------------------------------------------ KPI rows
 def kpi_rows(runs: Sequence[xr.Dataset]) -> list[tuple[str, str, str, list]]:
     """(key, label, unit, values per run) for the KPI table; every value from :mod:`twin.kpi`."""
@@ -124,7 +219,7 @@ def kpi_rows(runs: Sequence[xr.Dataset]) -> list[tuple[str, str, str, list]]:
         for s in k["cost_breakdown_usd"]:
             if s not in items:
                 items.append(s)
-    rows += [(f"cost_breakdown_usd.{c}", f"Cost: {c.replace('_', ' ')}", "USD",
+    rows += [(f"cost_breakdown_usd.{c}", f"Cost: {_cost_label(c)}", "USD",
               [k["cost_breakdown_usd"].get(c) for k in ks]) for c in items]
     if any("savings_vs_baseline_usd" in ds.attrs for ds in runs):
         rows.append(("savings_vs_baseline_usd", "Savings vs baseline dispatch", "USD",
@@ -303,6 +398,7 @@ def report_html(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None, 
              + ("Several runs: side by side, deltas against the first (" + html.escape(names[0]) + ")."
                 if len(runs) > 1 else "") + "</p>"]
     parts += [f'<div class="note">{n}</div>' for n in notes]
+    parts += ['<h2 id="summary">Executive summary</h2>', _executive_summary(runs, names)]
     parts += ['<h2 id="runs">Runs</h2>', _runs_table(runs, names),
               '<h2 id="assumptions">Assumptions</h2>', _assumptions(runs, names),
               '<h2 id="kpis">Headline KPIs</h2>', _kpi_table(runs, names),
@@ -310,6 +406,8 @@ def report_html(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None, 
     if any_short:
         parts.append(_figure_html(rf.shortfalls(runs, names), "fig-shortfalls"))
     for div_id, sec, build in rf.FIGURES:
+        if not rf.applies(div_id, runs):
+            continue  # a section that does not apply to these runs is left out, not drawn empty
         parts += [f'<h2 id="{div_id[4:]}">{html.escape(sec)}</h2>', _figure_html(build(runs, names), div_id)]
     body = "\n".join(parts)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -181,8 +181,11 @@ def cost_breakdown(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figur
     """Cost by item, one bar per run and item  [USD] (from ``kpi.cost_breakdown_usd``)."""
     fig = go.Figure()
     for i, ds in enumerate(runs):
+        from twin.report import _cost_label
+
         cb = kpi.cost_breakdown_usd(ds)
-        fig.add_trace(go.Bar(x=list(cb), y=list(cb.values()), name=names[i], marker_color=_colour(i)))
+        fig.add_trace(go.Bar(x=[_cost_label(c) for c in cb], y=list(cb.values()), name=names[i],
+                             marker_color=_colour(i)))
     fig.update_yaxes(title_text="cost over the period [USD]")
     fig.update_layout(barmode="group", hovermode="closest")
     return _layout(fig, "Cost breakdown")
@@ -225,6 +228,22 @@ FIGURES = [
     ("fig-cost-breakdown", "Cost breakdown", cost_breakdown),
     ("fig-reserve-margin", "Reserve margin over the period", reserve_margin),
 ]
+
+
+def _has_gas(ds: xr.Dataset) -> bool:
+    f = ds["fuel_gj"] if "fuel_gj" in ds else None
+    return f is not None and float(abs(f).sum()) > 0
+
+
+def applies(div_id: str, runs: Sequence[xr.Dataset]) -> bool:
+    """Whether a figure has anything to show for these runs (e.g. no fuel panel for grid-only sites)."""
+    if div_id == "fig-fuel-lng":
+        return any(_has_gas(ds) for ds in runs)
+    if div_id == "fig-cooling-breakdown":
+        return any(kpi.cooling_energy_mwh(ds) > 0 for ds in runs)
+    if div_id in ("fig-heatmaps", "fig-weeks"):
+        return any(ds.sizes["time"] * float(ds.attrs["step_h"]) >= 14 * 24 for ds in runs)
+    return True
 
 
 # ---------------------------------------------------------------------------- sweeps
