@@ -45,6 +45,17 @@ div.scroll{overflow-x:auto}#runs-table td,#runs-table th{text-align:left}
 #presets-table td:nth-child(-n+2),#presets-table th:nth-child(-n+2){text-align:left}
 pre{background:#f8f9fa;padding:.8em;overflow:auto;font-size:.85em;max-height:30em}
 code{background:#f1f3f5;padding:0 .2em}
+#what-changed li{margin:.3em 0}
+@media print{
+ @page{size:A4;margin:14mm 12mm}
+ body{max-width:none;padding:0;font-size:10pt}
+ h2{break-after:avoid;margin-top:1.2em}
+ table{font-size:8pt;break-inside:auto}tr{break-inside:avoid}
+ div.scroll{overflow:visible}th,td{padding:.15em .35em}
+ .plotly-graph-div{break-inside:avoid}
+ details pre{max-height:none}
+ .modebar{display:none!important}
+}
 """
 
 
@@ -258,10 +269,11 @@ def _runs_table(runs: Sequence[xr.Dataset], names: list[str]) -> str:
                     f'<td>{html.escape(str(ds.attrs.get("dispatch", "")))}</td>'
                     f'<td>{html.escape(kpi.status(ds))}</td><td>{html.escape(period)}</td>'
                     f'<td>{html.escape(str(ds.attrs.get("step", "")))}</td>'
-                    f'<td>{html.escape(str(ds.attrs.get("solver_status", "")))}</td></tr>')
-    return ('<table id="runs-table"><thead><tr><th>run</th><th>scenario</th><th>site</th><th>dispatch</th>'
-            '<th>status</th><th>period (first → last step)</th><th>step</th><th>solver</th></tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table>")
+                    f'<td>{html.escape(str(ds.attrs.get("solver_status", "")))}</td>'
+                    f'<td><code>{html.escape(str(ds.attrs.get("run_id", "—")))}</code></td></tr>')
+    return ('<div class="scroll"><table id="runs-table"><thead><tr><th>run</th><th>scenario</th><th>site</th>'
+            '<th>dispatch</th><th>status</th><th>period (first → last step)</th><th>step</th><th>solver</th>'
+            '<th>run id</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table></div>")
 
 
 def _scenario_facts(sc: dict) -> list[tuple[str, str]]:
@@ -375,7 +387,8 @@ def _figure_html(fig, div_id: str) -> str:
 
 
 def report_html(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None, *,
-                title: str = "Campus Twin what-if report", notes: Sequence[str] = ()) -> str:
+                title: str = "Campus Twin what-if report", notes: Sequence[str] = (),
+                plotlyjs: str = "inline") -> str:
     """The report as one self-contained HTML document (plotly.js inline, once).
 
     Parameters
@@ -384,6 +397,8 @@ def report_html(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None, 
     names : display names (default: the scenario names, made unique).
     title : page title.
     notes : extra HTML paragraphs (trusted text) shown under the title.
+    plotlyjs : ``"inline"`` (one copy in the file) or ``"shared"`` (``plotly.min.js`` next to the
+        file, one copy for every report in that folder: :func:`write_plotlyjs`).
     """
     if not runs:
         raise ValueError("runs: empty — a report needs at least one run")
@@ -413,7 +428,55 @@ def report_html(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None, 
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
-            f'<script type="text/javascript">{get_plotlyjs()}</script></head>\n<body>\n{body}\n</body></html>\n')
+            + (f'<script type="text/javascript">{get_plotlyjs()}</script>' if plotlyjs == "inline"
+               else f'<script type="text/javascript" src="{PLOTLYJS}"></script>')
+            + f"</head>\n<body>\n{body}\n</body></html>\n")
+
+
+#: the shared copy of plotly.js next to reports written with ``plotlyjs="shared"``
+PLOTLYJS = "plotly.min.js"
+
+
+def write_plotlyjs(folder: Path) -> Path:
+    """Write plotly.js once into ``folder`` (kept if already the same)."""
+    from plotly.offline import get_plotlyjs
+
+    p = Path(folder) / PLOTLYJS
+    js = get_plotlyjs()
+    if not p.is_file() or p.stat().st_size != len(js.encode()):
+        _write_atomic(p, js)
+    return p
+
+
+#: Chromium for PDF printing (Debian's) and its flags (no network look-ups; see the README)
+CHROMIUM = os.environ.get("CAMPUS_TWIN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-extensions", "--no-first-run", "--disable-quic",
+    "--disable-features=OptimizationHints,MediaRouter,DialMediaRouteProvider,Translate",
+    "--disable-client-side-phishing-detection", "--disable-domain-reliability", "--no-pings",
+    "--password-store=basic",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+]
+
+
+def html_to_pdf(html_path: Path, pdf_path: Path) -> Path:
+    """Print an HTML report to PDF (A4, its print stylesheet) in headless Chromium via Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 1200})
+            page.goto(Path(html_path).resolve().as_uri())
+            page.wait_for_function("() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                                   ".every(d => d._fullLayout)", timeout=120_000)
+            page.emulate_media(media="print")
+            page.pdf(path=str(pdf_path), format="A4", print_background=True, prefer_css_page_size=True)
+        finally:
+            browser.close()
+    return pdf_path
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -578,9 +641,34 @@ def write_report(run_dirs: Sequence[str], output: str, *, presets: bool = False,
         notes.append(PRESET_NOTE + f" Runs stored in <code>{html.escape(str(store))}</code>: "
                      + ", ".join(f"<code>{html.escape(d.name)}</code>" for d in preset_dirs) + ".")
     runs = [open_run(d) for d in dirs]
-    _write_atomic(out, report_html(runs, names, notes=notes))
+    for ds, d in zip(runs, dirs):
+        ds.attrs.setdefault("run_id", d.name)
+    names = [_human_name(d, n) for d, n in zip(dirs, names)]
+    if out.suffix.lower() == ".pdf":
+        if not Path(CHROMIUM).exists():
+            raise BadInput(f"-o {output}: PDF needs Chromium at {CHROMIUM} (apt-get install chromium) — "
+                           "or write .html and print it")
+        with tempfile.TemporaryDirectory() as tmp:
+            page = Path(tmp) / "report.html"
+            write_plotlyjs(Path(tmp))
+            page.write_text(report_html(runs, names, notes=notes, plotlyjs="shared"), encoding="utf-8")
+            part = out.with_name(f".{out.name}.partial")
+            html_to_pdf(page, part)
+            ordinary_mode(part)
+            os.replace(part, out)
+    else:
+        write_plotlyjs(out.parent)
+        _write_atomic(out, report_html(runs, names, notes=notes, plotlyjs="shared"))
     print(f"wrote {out} ({len(runs)} run{'s' if len(runs) != 1 else ''})")
     return 0
+
+
+def _human_name(run_dir: Path, run_id: str) -> str:
+    """A run as people name it: its scenario and dispatch (the run id stays in the runs table)."""
+    from twin.store import read_summary
+
+    s = read_summary(run_dir)
+    return f"{s.get('scenario_name') or run_id} ({s.get('dispatch', '')})" if s.get("scenario_name") else run_id
 
 
 # ------------------------------------------------------------------------------ sweeps

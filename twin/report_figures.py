@@ -20,7 +20,7 @@ from twin import kpi
 from twin.variables import label
 
 #: most points one time-series trace gets; above it the series is resampled (plotting only)
-MAX_POINTS = 9000
+MAX_POINTS = 2500  # a year hourly is drawn daily here; the heat maps and weeks keep the hours
 SOURCE_COLOURS = {"gas": "#e45756", "grid": "#4c78a8", "solar": "#eeca3b", "battery": "#54a24b",
                   "unserved": "#222222"}
 RUN_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -228,6 +228,117 @@ FIGURES = [
     ("fig-cost-breakdown", "Cost breakdown", cost_breakdown),
     ("fig-reserve-margin", "Reserve margin over the period", reserve_margin),
 ]
+
+
+#: the day x hour heat maps: (variable or derived key, title)
+HEATMAPS = [("pue", "PUE [-]"), ("reserve_margin_mw", "N-1 reserve margin [MW]"),
+            ("unit_loading", "gas unit loading [share of rated]"), ("marginal_price_usd_per_mwh",
+                                                                    "marginal price [USD/MWh]")]
+
+
+def _hourly(da: xr.DataArray, how: str = "mean") -> xr.DataArray:
+    return getattr(da.resample(time="1h"), how)() if da.sizes["time"] > 1 else da
+
+
+def _heat_series(ds: xr.Dataset, key: str) -> xr.DataArray | None:
+    if key == "unit_loading":
+        if "gen_mw" not in ds or "unit_rated_mw" not in ds or float(ds["unit_rated_mw"].sum()) <= 0:
+            return None
+        return ds["gen_mw"].sum("unit") / float(ds["unit_rated_mw"].sum())
+    return ds[key] if key in ds else None
+
+
+def day_hour(da: xr.DataArray) -> tuple[list[str], np.ndarray]:
+    """An hourly series as (days, 24 x days matrix) for a day x hour heat map (NaN where missing)."""
+    h = _hourly(da)
+    t = pd.DatetimeIndex(h["time"].values)
+    days = pd.DatetimeIndex(sorted(set(t.normalize())))
+    z = np.full((24, len(days)), np.nan)
+    z[t.hour, days.get_indexer(t.normalize())] = np.asarray(h.values, dtype=float)
+    return [d.strftime("%Y-%m-%d") for d in days], np.round(z, 3)
+
+
+def heatmaps(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
+    """A year at a glance: day x hour heat maps of PUE, N-1 margin, unit loading and marginal price
+    (one column per run, at most two runs: the first and the last)."""
+    pick = [0] if len(runs) == 1 else [0, len(runs) - 1]
+    keys = [(k, t) for k, t in HEATMAPS if any(_heat_series(runs[i], k) is not None for i in pick)]
+    fig = make_subplots(rows=len(keys), cols=len(pick), shared_xaxes=True, vertical_spacing=0.06,
+                        horizontal_spacing=0.08,
+                        subplot_titles=[f"{t} — {names[i]}" for k, t in keys for i in pick])
+    for r, (key, title) in enumerate(keys, start=1):
+        for c, i in enumerate(pick, start=1):
+            da = _heat_series(runs[i], key)
+            if da is None:
+                continue
+            days, z = day_hour(da)
+            bar_x = 1.0 if c == len(pick) else 0.46
+            fig.add_trace(go.Heatmap(x=days, y=list(range(24)), z=z, colorscale="RdYlBu_r" if key != "reserve_margin_mw"
+                                     else "RdYlBu", showscale=c == len(pick), hoverongaps=False,
+                                     colorbar=dict(len=0.8 / len(keys), y=1 - (r - 0.5) / len(keys), x=bar_x,
+                                                   thickness=10),
+                                     hovertemplate="%{x} %{y}:00 — %{z:.3f}<extra></extra>"), row=r, col=c)
+            fig.update_yaxes(title_text="hour", row=r, col=c, dtick=6)
+    fig.update_layout(hovermode="closest")
+    for a in fig.layout.annotations:
+        a.font.size = 11
+    return _layout(fig, "The year at a glance: day × hour", height=230 * len(keys) + 90)
+
+
+def _week_slices(ds: xr.Dataset) -> dict[str, slice]:
+    """The representative week (mean facility power nearest the period's mean) and the worst week
+    (the one holding the lowest N-1 margin)."""
+    t = pd.DatetimeIndex(ds["time"].values)
+    fac = pd.Series(np.asarray(ds["facility_power_mw"].values, dtype=float), index=t)
+    weekly = fac.resample("7D").mean()
+    rep = weekly.index[int(np.argmin(np.abs(weekly.values - fac.mean())))]
+    m = np.asarray(ds["reserve_margin_mw"].values, dtype=float)
+    worst_t = t[int(np.nanargmin(m))] if np.isfinite(m).any() else t[0]
+    worst = weekly.index[weekly.index <= worst_t][-1]
+    week = pd.Timedelta(days=7) - pd.Timedelta(seconds=1)
+    return {f"representative week (from {rep:%Y-%m-%d})": slice(rep, rep + week),
+            f"worst week for N-1 margin (from {worst:%Y-%m-%d})": slice(worst, worst + week)}
+
+
+def weeks_and_duration(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
+    """N-1 margin duration curves of every run, and one representative and one worst week of the
+    first run drawn hourly (facility power by source and the N-1 margin)."""
+    ds0 = runs[0]
+    weeks = _week_slices(ds0)
+    fig = make_subplots(rows=3, cols=1, vertical_spacing=0.1,
+                        subplot_titles=["N-1 margin duration curve"] + [f"{names[0]}: {w}" for w in weeks])
+    for i, ds in enumerate(runs):
+        m = np.sort(np.asarray(_hourly(ds["reserve_margin_mw"], "min").values, dtype=float))
+        x = 100.0 * np.arange(1, m.size + 1) / max(m.size, 1)
+        fig.add_trace(go.Scatter(x=x, y=np.round(m, 3), mode="lines", name=names[i], line_color=_colour(i),
+                                 legendgroup=f"r{i}"), row=1, col=1)
+    fig.add_hline(y=0, line_dash="dash", line_color="#c00", row=1, col=1)
+    units = [str(u) for u in ds0["unit"].values] if "unit" in ds0.coords else []
+    for r, sl in enumerate(weeks.values(), start=2):
+        w = ds0.sel(time=sl)
+        sup = w["supply_mw"]
+        parts = {"gas": sup.sel(source=units).sum("source") if units else None}
+        for src in ("grid", "solar", "battery"):
+            parts[src] = sup.sel(source=src) if src in sup["source"].values else None
+        for src, da in parts.items():
+            if da is None or float(abs(da).sum()) <= 0:
+                continue
+            h = _hourly(da)
+            fig.add_trace(go.Scatter(x=h["time"].values, y=np.round(h.values, 3), stackgroup=f"s{r}", name=src,
+                                     legendgroup=src, showlegend=r == 2, line_width=0,
+                                     fillcolor=SOURCE_COLOURS.get(src), line_color=SOURCE_COLOURS.get(src)),
+                          row=r, col=1)
+        h = _hourly(w["reserve_margin_mw"], "min")
+        fig.add_trace(go.Scatter(x=h["time"].values, y=np.round(h.values, 3), name="N-1 margin", legendgroup="n1",
+                                 showlegend=r == 2, line=dict(color="#222", dash="dot")), row=r, col=1)
+        fig.update_yaxes(title_text="MW", row=r, col=1)
+    fig.update_xaxes(title_text="share of hours at or below [%]", row=1, col=1)
+    fig.update_yaxes(title_text=label("reserve_margin_mw"), row=1, col=1)
+    return _layout(fig, "Duration curve and the weeks that matter (hourly)", height=980)
+
+
+FIGURES += [("fig-heatmaps", "The year at a glance", heatmaps),
+            ("fig-weeks", "Duration curve and the weeks that matter", weeks_and_duration)]
 
 
 def _has_gas(ds: xr.Dataset) -> bool:
