@@ -158,6 +158,29 @@ def create_app(runs_dir: str | Path, default_run: str | None = None,
         except RunNotFound:
             abort(404)
 
+    @server.route("/api/runs/<path:run_id>/export.<fmt>")
+    def _api_export(run_id, fmt):
+        """The run's series and KPIs as a download (:func:`twin.export.export_run`): xlsx (three
+        sheets) or csv / parquet (the series)."""
+        import tempfile
+
+        from flask import send_file
+
+        from twin.export import FORMATS, export_run
+
+        if fmt not in FORMATS:
+            abort(404)
+        try:
+            path = store.resolve(run_id)
+        except RunNotFound:
+            abort(404)
+        with tempfile.TemporaryDirectory(dir=store.cache_dir) as tmp:
+            files = export_run(path, fmt, Path(tmp) / f"{path.name}.{fmt}")
+            data = files[0].read_bytes()
+        import io
+
+        return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{path.name}.{fmt}")
+
     @server.route("/api/runs/<path:run_id>/scenario.yaml")
     def _api_scenario(run_id):
         try:

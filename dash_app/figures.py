@@ -445,7 +445,8 @@ def monthly_energy_figure(monthly_a: xr.DataArray, monthly_b: xr.DataArray, name
         months = pd.DatetimeIndex(m["time"].values).strftime("%Y-%m")
         for s in [str(s) for s in m["source"].values]:
             fig.add_trace(go.Bar(x=list(months), y=np.asarray(m.sel(source=s).values, dtype=float), name=s,
-                                 marker_color=_MONTHLY_COLORS.get(s, "#999999"), legendgroup=s, showlegend=c == 1,
+                                 marker_color=_MONTHLY_COLORS.get(s.split(" ")[0], "#999999"), legendgroup=s,
+                                 showlegend=c == 1,
                                  hovertemplate=f"{s}: %{{y:,.1f}} MWh"), 1, c)
     fig.update_layout(template=_TEMPLATE, barmode="relative", height=360, margin=dict(l=60, r=10, t=40, b=30),
                       yaxis_title="Energy [MWh]", legend=dict(x=1.01, y=1))

@@ -161,8 +161,11 @@ class RunStore:
         return self._cached("payload", run_id, lambda: playback_payload(self.open(run_id)))
 
     def monthly_energy_by_source_mwh(self, run_id: str) -> xr.DataArray:
-        """Energy by source and month (:func:`twin.kpi.monthly_energy_by_source_mwh`)  [MWh]."""
-        return kpi.monthly_energy_by_source_mwh(self.open(run_id))
+        """Energy by source and month summing to the facility energy, the battery net of charging
+        (:func:`twin.report_figures.monthly_energy_balance_mwh`)  [MWh]."""
+        from twin.report_figures import monthly_energy_balance_mwh
+
+        return monthly_energy_balance_mwh(self.open(run_id))
 
     # ------------------------------------------------------------------ writing (what-if)
     def save(self, ds: xr.Dataset) -> str:

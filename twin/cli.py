@@ -206,6 +206,21 @@ def cmd_report(a) -> int:
     return write_report(a.runs, a.output, presets=a.presets, store=a.store)
 
 
+def cmd_export(a) -> int:
+    from twin.export import export_run
+    from twin.store import RunNotFound
+
+    out = Path(a.output) if a.output else None
+    if out is not None and not out.parent.is_dir():
+        raise BadInput(f"-o {a.output}: directory {str(out.parent)!r} does not exist")
+    try:
+        files = export_run(a.run, a.format, out)
+    except RunNotFound as e:
+        raise BadInput(str(e)) from None
+    print("wrote " + ", ".join(str(f) for f in files))
+    return EXIT_OK
+
+
 def cmd_sweep(a) -> int:
     from twin.sweep import run_sweep_cli
 
@@ -322,6 +337,12 @@ def build_parser() -> argparse.ArgumentParser:
                          "dispatch); -o FOLDER writes, per preset, optimised against baseline, and an index")
     rp.add_argument("--store", default="runs", help="run store for --presets")
     rp.set_defaults(func=cmd_report)
+
+    ex = sub.add_parser("export", help="export a stored run's series and KPIs (units in the column names)")
+    ex.add_argument("run", help="run directory")
+    ex.add_argument("--format", choices=["csv", "parquet", "xlsx"], default="csv")
+    ex.add_argument("-o", "--output", help="output file (default: RUN-ID.FORMAT here)")
+    ex.set_defaults(func=cmd_export)
 
     sw = sub.add_parser("sweep", help="run a scenario sweep on Dask")
     sw.add_argument("sweep", help="sweep YAML file")

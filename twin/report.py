@@ -45,6 +45,17 @@ div.scroll{overflow-x:auto}#runs-table td,#runs-table th{text-align:left}
 #presets-table td:nth-child(-n+2),#presets-table th:nth-child(-n+2){text-align:left}
 pre{background:#f8f9fa;padding:.8em;overflow:auto;font-size:.85em;max-height:30em}
 code{background:#f1f3f5;padding:0 .2em}
+#what-changed li{margin:.3em 0}
+@media print{
+ @page{size:A4;margin:14mm 12mm}
+ body{max-width:none;padding:0;font-size:10pt}
+ h2{break-after:avoid;margin-top:1.2em}
+ table{font-size:8pt;break-inside:auto}tr{break-inside:avoid}
+ div.scroll{overflow:visible}th,td{padding:.15em .35em}
+ .plotly-graph-div{break-inside:avoid}
+ details pre{max-height:none}
+ .modebar{display:none!important}
+}
 """
 
 
@@ -102,6 +113,101 @@ def run_names(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None) ->
     return out
 
 
+#: cost items as people call them (the run's ``cost_item`` codes)
+COST_LABELS = {"fuel": "LNG fuel", "gas_vom": "gas unit variable O&M", "gas_starts": "gas unit starts",
+               "grid_energy": "grid energy", "grid_demand": "grid demand charge", "carbon": "carbon price",
+               "water": "water", "battery_degradation": "battery wear"}
+
+#: N-1 margin threshold of the executive summary [MW] (engineering choice: hours with under 5 MW spare)
+N1_THRESHOLD_MW = 5.0
+
+
+def _cost_label(code: str) -> str:
+    return COST_LABELS.get(code, code.replace("_", " "))
+
+
+def _round_sig(v: float, unit: str) -> str:
+    """A number as a sentence would say it (no -0, thousands separated)."""
+    return _fmt(v, unit)
+
+
+# --------------------------------------------------------------------------- executive summary
+def decision_numbers(ds: xr.Dataset) -> list[tuple[str, str, str, float | None]]:
+    """(key, label, unit, value) of the numbers a decision rests on; every value from :mod:`twin.kpi`."""
+    import numpy as np
+
+    k = kpi.kpis(ds)
+    it_mw = float(ds["it_power_mw"].max()) if "it_power_mw" in ds else None
+    cost, it_e = k.get("cost_usd"), k.get("it_energy_mwh")
+    per_mwh = cost / it_e if cost is not None and it_e else None
+    hours = float(ds.sizes["time"]) * float(ds.attrs["step_h"])
+    annual = cost * 8760.0 / hours if cost is not None and hours > 0 else None
+    margin = ds["reserve_margin_mw"].values if "reserve_margin_mw" in ds else np.array([])
+    below_h = float((margin < N1_THRESHOLD_MW).sum()) * float(ds.attrs["step_h"]) if margin.size else None
+    rows = [("it_peak_mw", "IT load (peak)", "MW", it_mw), ("pue", "PUE", "-", k.get("pue")),
+            ("wue_l_per_kwh", "WUE", "L/kWh", k.get("wue_l_per_kwh")),
+            ("cost_usd_per_year", "Cost per year (annualised)", "USD/yr", annual),
+            ("cost_usd_per_mwh_it", "Cost per MWh of IT", "USD/MWh", per_mwh),
+            ("peak_facility_mw", "Peak facility power", "MW", k.get("peak_facility_mw"))]
+    if k.get("lng_t"):
+        cargo_t = float(ds["lng_delivery_t"]) if "lng_delivery_t" in ds else 0.0
+        rows += [("lng_t", "LNG", "t", k["lng_t"])]
+        if cargo_t > 0:
+            rows += [("lng_cargoes", "LNG cargoes (at the scenario's cargo size)", "-", k["lng_t"] / cargo_t)]
+    rows += [("co2_t", "CO2", "t", k.get("co2_t")),
+             ("min_reserve_margin_mw", "N-1 minimum margin", "MW", k.get("min_reserve_margin_mw")),
+             ("n1_hours_below", f"Hours with N-1 margin below {N1_THRESHOLD_MW:g} MW", "h", below_h),
+             ("unserved_mwh", "Unserved energy", "MWh", k.get("unserved_mwh"))]
+    return rows
+
+
+def what_changed(runs: Sequence[xr.Dataset], names: list[str]) -> list[str]:
+    """Plain-language lines: for each run after the first, what moved against the first and by how much."""
+    ref = {key: (lab, unit, v) for key, lab, unit, v in decision_numbers(runs[0])}
+    out = []
+    for ds, name in zip(runs[1:], names[1:]):
+        parts = []
+        for key, lab, unit, v in decision_numbers(ds):
+            if key not in ref or v is None or ref[key][2] is None:
+                continue
+            r = float(ref[key][2])
+            d = float(v) - r
+            if not math.isfinite(d) or _shown_as_zero(d, unit if unit in _THREE_DECIMALS else ""):
+                continue
+            if unit not in _THREE_DECIMALS and abs(d) < max(0.005 * abs(r), 0.05):
+                continue  # under half a percent: not a change worth a sentence
+            word = "up" if d > 0 else "down"
+            pct = f" ({100 * d / abs(r):+.1f} %)" if not _shown_as_zero(r, unit) and r != 0 else ""
+            u = "" if unit == "-" else f" {unit}"
+            parts.append(f"{lab} {word} {_fmt(abs(d), unit)}{u}{pct}")
+        text = "; ".join(parts) if parts else "no decision number moved by more than half a percent"
+        out.append(f"{name} against {names[0]}: {text}.")
+    return out
+
+
+def _executive_summary(runs: Sequence[xr.Dataset], names: list[str]) -> str:
+    cols = "".join(f"<th>{html.escape(n)}</th>" for n in names)
+    table = [f'<div class="scroll"><table id="summary-table"><thead><tr><th>decision number</th><th>unit</th>{cols}'
+             "</tr></thead><tbody>"]
+    per_run = [decision_numbers(ds) for ds in runs]
+    keys = []
+    for rows in per_run:
+        for key, lab, unit, _ in rows:
+            if (key, lab, unit) not in keys:
+                keys.append((key, lab, unit))
+    for key, lab, unit in keys:
+        cells = []
+        for i, rows in enumerate(per_run):
+            v = {r[0]: r[3] for r in rows}.get(key)
+            cells.append(f'<td data-run="{i}" data-kpi="{key}" data-value="{_num_attr(v)}">{_fmt(v, unit)}</td>')
+        table.append(f'<tr data-kpi="{key}"><td>{html.escape(lab)}</td><td>{html.escape(unit)}</td>{"".join(cells)}</tr>')
+    table.append("</tbody></table></div>")
+    lines = ""
+    if len(runs) > 1:
+        lines = '<ul id="what-changed">' + "".join(f"<li>{html.escape(x)}</li>" for x in what_changed(runs, names)) + "</ul>"
+    return "\n".join(table) + lines
+
+
 # ------------------------------------------------------------------------------ KPI rows
 def kpi_rows(runs: Sequence[xr.Dataset]) -> list[tuple[str, str, str, list]]:
     """(key, label, unit, values per run) for the KPI table; every value from :mod:`twin.kpi`."""
@@ -124,7 +230,7 @@ def kpi_rows(runs: Sequence[xr.Dataset]) -> list[tuple[str, str, str, list]]:
         for s in k["cost_breakdown_usd"]:
             if s not in items:
                 items.append(s)
-    rows += [(f"cost_breakdown_usd.{c}", f"Cost: {c.replace('_', ' ')}", "USD",
+    rows += [(f"cost_breakdown_usd.{c}", f"Cost: {_cost_label(c)}", "USD",
               [k["cost_breakdown_usd"].get(c) for k in ks]) for c in items]
     if any("savings_vs_baseline_usd" in ds.attrs for ds in runs):
         rows.append(("savings_vs_baseline_usd", "Savings vs baseline dispatch", "USD",
@@ -163,10 +269,11 @@ def _runs_table(runs: Sequence[xr.Dataset], names: list[str]) -> str:
                     f'<td>{html.escape(str(ds.attrs.get("dispatch", "")))}</td>'
                     f'<td>{html.escape(kpi.status(ds))}</td><td>{html.escape(period)}</td>'
                     f'<td>{html.escape(str(ds.attrs.get("step", "")))}</td>'
-                    f'<td>{html.escape(str(ds.attrs.get("solver_status", "")))}</td></tr>')
-    return ('<table id="runs-table"><thead><tr><th>run</th><th>scenario</th><th>site</th><th>dispatch</th>'
-            '<th>status</th><th>period (first → last step)</th><th>step</th><th>solver</th></tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table>")
+                    f'<td>{html.escape(str(ds.attrs.get("solver_status", "")))}</td>'
+                    f'<td><code>{html.escape(str(ds.attrs.get("run_id", "—")))}</code></td></tr>')
+    return ('<div class="scroll"><table id="runs-table"><thead><tr><th>run</th><th>scenario</th><th>site</th>'
+            '<th>dispatch</th><th>status</th><th>period (first → last step)</th><th>step</th><th>solver</th>'
+            '<th>run id</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table></div>")
 
 
 def _scenario_facts(sc: dict) -> list[tuple[str, str]]:
@@ -315,7 +422,8 @@ def _figure_html(fig, div_id: str) -> str:
 
 
 def report_html(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None, *,
-                title: str = "Campus Twin what-if report", notes: Sequence[str] = ()) -> str:
+                title: str = "Campus Twin what-if report", notes: Sequence[str] = (),
+                plotlyjs: str = "inline") -> str:
     """The report as one self-contained HTML document (plotly.js inline, once).
 
     Parameters
@@ -324,6 +432,8 @@ def report_html(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None, 
     names : display names (default: the scenario names, made unique).
     title : page title.
     notes : extra HTML paragraphs (trusted text) shown under the title.
+    plotlyjs : ``"inline"`` (one copy in the file) or ``"shared"`` (``plotly.min.js`` next to the
+        file, one copy for every report in that folder: :func:`write_plotlyjs`).
     """
     if not runs:
         raise ValueError("runs: empty — a report needs at least one run")
@@ -338,6 +448,7 @@ def report_html(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None, 
              + ("Several runs: side by side, deltas against the first (" + html.escape(names[0]) + ")."
                 if len(runs) > 1 else "") + "</p>"]
     parts += [f'<div class="note">{n}</div>' for n in notes]
+    parts += ['<h2 id="summary">Executive summary</h2>', _executive_summary(runs, names)]
     parts += ['<h2 id="runs">Runs</h2>', _runs_table(runs, names),
               '<h2 id="assumptions">Assumptions</h2>', _assumptions(runs, names),
               '<h2 id="kpis">Headline KPIs</h2>', _kpi_table(runs, names),
@@ -345,12 +456,62 @@ def report_html(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None, 
     if any_short:
         parts.append(_figure_html(rf.shortfalls(runs, names), "fig-shortfalls"))
     for div_id, sec, build in rf.FIGURES:
+        if not rf.applies(div_id, runs):
+            continue  # a section that does not apply to these runs is left out, not drawn empty
         parts += [f'<h2 id="{div_id[4:]}">{html.escape(sec)}</h2>', _figure_html(build(runs, names), div_id)]
     body = "\n".join(parts)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
-            f'<script type="text/javascript">{get_plotlyjs()}</script></head>\n<body>\n{body}\n</body></html>\n')
+            + (f'<script type="text/javascript">{get_plotlyjs()}</script>' if plotlyjs == "inline"
+               else f'<script type="text/javascript" src="{PLOTLYJS}"></script>')
+            + f"</head>\n<body>\n{body}\n</body></html>\n")
+
+
+#: the shared copy of plotly.js next to reports written with ``plotlyjs="shared"``
+PLOTLYJS = "plotly.min.js"
+
+
+def write_plotlyjs(folder: Path) -> Path:
+    """Write plotly.js once into ``folder`` (kept if already the same)."""
+    from plotly.offline import get_plotlyjs
+
+    p = Path(folder) / PLOTLYJS
+    js = get_plotlyjs()
+    if not p.is_file() or p.stat().st_size != len(js.encode()):
+        _write_atomic(p, js)
+    return p
+
+
+#: Chromium for PDF printing (Debian's) and its flags (no network look-ups; see the README)
+CHROMIUM = os.environ.get("CAMPUS_TWIN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-extensions", "--no-first-run", "--disable-quic",
+    "--disable-features=OptimizationHints,MediaRouter,DialMediaRouteProvider,Translate",
+    "--disable-client-side-phishing-detection", "--disable-domain-reliability", "--no-pings",
+    "--password-store=basic",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+]
+
+
+def html_to_pdf(html_path: Path, pdf_path: Path) -> Path:
+    """Print an HTML report to PDF (A4, its print stylesheet) in headless Chromium via Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 1200})
+            page.goto(Path(html_path).resolve().as_uri())
+            page.wait_for_function("() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                                   ".every(d => d._fullLayout)", timeout=120_000)
+            page.emulate_media(media="print")
+            page.pdf(path=str(pdf_path), format="A4", print_background=True, prefer_css_page_size=True)
+        finally:
+            browser.close()
+    return pdf_path
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -515,9 +676,34 @@ def write_report(run_dirs: Sequence[str], output: str, *, presets: bool = False,
         notes.append(PRESET_NOTE + f" Runs stored in <code>{html.escape(str(store))}</code>: "
                      + ", ".join(f"<code>{html.escape(d.name)}</code>" for d in preset_dirs) + ".")
     runs = [open_run(d) for d in dirs]
-    _write_atomic(out, report_html(runs, names, notes=notes))
+    for ds, d in zip(runs, dirs):
+        ds.attrs.setdefault("run_id", d.name)
+    names = [_human_name(d, n) for d, n in zip(dirs, names)]
+    if out.suffix.lower() == ".pdf":
+        if not Path(CHROMIUM).exists():
+            raise BadInput(f"-o {output}: PDF needs Chromium at {CHROMIUM} (apt-get install chromium) — "
+                           "or write .html and print it")
+        with tempfile.TemporaryDirectory() as tmp:
+            page = Path(tmp) / "report.html"
+            write_plotlyjs(Path(tmp))
+            page.write_text(report_html(runs, names, notes=notes, plotlyjs="shared"), encoding="utf-8")
+            part = out.with_name(f".{out.name}.partial")
+            html_to_pdf(page, part)
+            ordinary_mode(part)
+            os.replace(part, out)
+    else:
+        write_plotlyjs(out.parent)
+        _write_atomic(out, report_html(runs, names, notes=notes, plotlyjs="shared"))
     print(f"wrote {out} ({len(runs)} run{'s' if len(runs) != 1 else ''})")
     return 0
+
+
+def _human_name(run_dir: Path, run_id: str) -> str:
+    """A run as people name it: its scenario and dispatch (the run id stays in the runs table)."""
+    from twin.store import read_summary
+
+    s = read_summary(run_dir)
+    return f"{s.get('scenario_name') or run_id} ({s.get('dispatch', '')})" if s.get("scenario_name") else run_id
 
 
 # ------------------------------------------------------------------------------ sweeps

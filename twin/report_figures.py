@@ -20,7 +20,7 @@ from twin import kpi
 from twin.variables import label
 
 #: most points one time-series trace gets; above it the series is resampled (plotting only)
-MAX_POINTS = 9000
+MAX_POINTS = 2500  # a year hourly is drawn daily here; the heat maps and weeks keep the hours
 SOURCE_COLOURS = {"gas": "#e45756", "grid": "#4c78a8", "solar": "#eeca3b", "battery": "#54a24b",
                   "unserved": "#222222"}
 RUN_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -47,20 +47,40 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
+def monthly_energy_balance_mwh(ds: xr.Dataset) -> xr.DataArray:
+    """Energy by source and month that sums to the facility energy  [MWh].
+
+    :func:`twin.kpi.monthly_energy_by_source_mwh` with the battery taken net of its charging
+    (``battery`` = discharge − charge): the grid or gas energy that charged the battery is already
+    in their bars, so stacking the discharge on top would count that energy twice.
+    """
+    m = kpi.monthly_energy_by_source_mwh(ds)
+    charge = (ds["battery_charge_mw"].resample(time="MS").sum() * float(ds.attrs["step_h"])).values
+    m = m.copy()
+    m.loc[{"source": "battery"}] = m.sel(source="battery").values - charge
+    return m.assign_coords(source=[("battery (net of charging)" if str(s) == "battery" else str(s))
+                                   for s in m["source"].values])
+
+
 def monthly_energy(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
-    """Energy by source and month, one panel per run  [MWh] (from ``kpi.monthly_energy_by_source_mwh``)."""
+    """Energy by source and month, one panel per run  [MWh] (:func:`monthly_energy_balance_mwh`: the
+    bars of a month sum to its facility energy; the battery appears once, net of charging)."""
     fig = make_subplots(rows=len(runs), cols=1, shared_xaxes=False, subplot_titles=list(names),
                         vertical_spacing=0.12 / max(len(runs), 1))
     for i, ds in enumerate(runs):
-        m = kpi.monthly_energy_by_source_mwh(ds)
+        m = monthly_energy_balance_mwh(ds)
         months = pd.DatetimeIndex(m["time"].values).strftime("%Y-%m")
         for s in m["source"].values:
             s = str(s)
-            fig.add_trace(go.Bar(x=list(months), y=m.sel(source=s).values, name=s, legendgroup=s,
-                                 showlegend=i == 0, marker_color=SOURCE_COLOURS.get(s)), row=i + 1, col=1)
+            y = np.asarray(m.sel(source=s).values, dtype=float)
+            if not np.any(np.abs(y) > 1e-6):
+                continue  # a source the campus does not have: no empty legend entry
+            fig.add_trace(go.Bar(x=list(months), y=y, name=s, legendgroup=s,
+                                 showlegend=i == 0, marker_color=SOURCE_COLOURS.get(s.split(" ")[0])),
+                          row=i + 1, col=1)
         fig.update_yaxes(title_text="energy [MWh]", row=i + 1, col=1)
         fig.update_xaxes(type="category", row=i + 1, col=1)
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="relative")
     return _layout(fig, "Monthly energy by source", height=max(360, 260 * len(runs)))
 
 
@@ -161,8 +181,11 @@ def cost_breakdown(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figur
     """Cost by item, one bar per run and item  [USD] (from ``kpi.cost_breakdown_usd``)."""
     fig = go.Figure()
     for i, ds in enumerate(runs):
+        from twin.report import _cost_label
+
         cb = kpi.cost_breakdown_usd(ds)
-        fig.add_trace(go.Bar(x=list(cb), y=list(cb.values()), name=names[i], marker_color=_colour(i)))
+        fig.add_trace(go.Bar(x=[_cost_label(c) for c in cb], y=list(cb.values()), name=names[i],
+                             marker_color=_colour(i)))
     fig.update_yaxes(title_text="cost over the period [USD]")
     fig.update_layout(barmode="group", hovermode="closest")
     return _layout(fig, "Cost breakdown")
@@ -205,6 +228,133 @@ FIGURES = [
     ("fig-cost-breakdown", "Cost breakdown", cost_breakdown),
     ("fig-reserve-margin", "Reserve margin over the period", reserve_margin),
 ]
+
+
+#: the day x hour heat maps: (variable or derived key, title)
+HEATMAPS = [("pue", "PUE [-]"), ("reserve_margin_mw", "N-1 reserve margin [MW]"),
+            ("unit_loading", "gas unit loading [share of rated]"), ("marginal_price_usd_per_mwh",
+                                                                    "marginal price [USD/MWh]")]
+
+
+def _hourly(da: xr.DataArray, how: str = "mean") -> xr.DataArray:
+    return getattr(da.resample(time="1h"), how)() if da.sizes["time"] > 1 else da
+
+
+def _heat_series(ds: xr.Dataset, key: str) -> xr.DataArray | None:
+    if key == "unit_loading":
+        if "gen_mw" not in ds or "unit_rated_mw" not in ds or float(ds["unit_rated_mw"].sum()) <= 0:
+            return None
+        return ds["gen_mw"].sum("unit") / float(ds["unit_rated_mw"].sum())
+    return ds[key] if key in ds else None
+
+
+def day_hour(da: xr.DataArray) -> tuple[list[str], np.ndarray]:
+    """An hourly series as (days, 24 x days matrix) for a day x hour heat map (NaN where missing)."""
+    h = _hourly(da)
+    t = pd.DatetimeIndex(h["time"].values)
+    days = pd.DatetimeIndex(sorted(set(t.normalize())))
+    z = np.full((24, len(days)), np.nan)
+    z[t.hour, days.get_indexer(t.normalize())] = np.asarray(h.values, dtype=float)
+    return [d.strftime("%Y-%m-%d") for d in days], np.round(z, 3)
+
+
+def heatmaps(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
+    """A year at a glance: day x hour heat maps of PUE, N-1 margin, unit loading and marginal price
+    (one column per run, at most two runs: the first and the last)."""
+    pick = [0] if len(runs) == 1 else [0, len(runs) - 1]
+    keys = [(k, t) for k, t in HEATMAPS if any(_heat_series(runs[i], k) is not None for i in pick)]
+    fig = make_subplots(rows=len(keys), cols=len(pick), shared_xaxes=True, vertical_spacing=0.06,
+                        horizontal_spacing=0.08,
+                        subplot_titles=[f"{t} — {names[i]}" for k, t in keys for i in pick])
+    for r, (key, title) in enumerate(keys, start=1):
+        for c, i in enumerate(pick, start=1):
+            da = _heat_series(runs[i], key)
+            if da is None:
+                continue
+            days, z = day_hour(da)
+            bar_x = 1.0 if c == len(pick) else 0.46
+            fig.add_trace(go.Heatmap(x=days, y=list(range(24)), z=z, colorscale="RdYlBu_r" if key != "reserve_margin_mw"
+                                     else "RdYlBu", showscale=c == len(pick), hoverongaps=False,
+                                     colorbar=dict(len=0.8 / len(keys), y=1 - (r - 0.5) / len(keys), x=bar_x,
+                                                   thickness=10),
+                                     hovertemplate="%{x} %{y}:00 — %{z:.3f}<extra></extra>"), row=r, col=c)
+            fig.update_yaxes(title_text="hour", row=r, col=c, dtick=6)
+    fig.update_layout(hovermode="closest")
+    for a in fig.layout.annotations:
+        a.font.size = 11
+    return _layout(fig, "The year at a glance: day × hour", height=230 * len(keys) + 90)
+
+
+def _week_slices(ds: xr.Dataset) -> dict[str, slice]:
+    """The representative week (mean facility power nearest the period's mean) and the worst week
+    (the one holding the lowest N-1 margin)."""
+    t = pd.DatetimeIndex(ds["time"].values)
+    fac = pd.Series(np.asarray(ds["facility_power_mw"].values, dtype=float), index=t)
+    weekly = fac.resample("7D").mean()
+    rep = weekly.index[int(np.argmin(np.abs(weekly.values - fac.mean())))]
+    m = np.asarray(ds["reserve_margin_mw"].values, dtype=float)
+    worst_t = t[int(np.nanargmin(m))] if np.isfinite(m).any() else t[0]
+    worst = weekly.index[weekly.index <= worst_t][-1]
+    week = pd.Timedelta(days=7) - pd.Timedelta(seconds=1)
+    return {f"representative week (from {rep:%Y-%m-%d})": slice(rep, rep + week),
+            f"worst week for N-1 margin (from {worst:%Y-%m-%d})": slice(worst, worst + week)}
+
+
+def weeks_and_duration(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
+    """N-1 margin duration curves of every run, and one representative and one worst week of the
+    first run drawn hourly (facility power by source and the N-1 margin)."""
+    ds0 = runs[0]
+    weeks = _week_slices(ds0)
+    fig = make_subplots(rows=3, cols=1, vertical_spacing=0.1,
+                        subplot_titles=["N-1 margin duration curve"] + [f"{names[0]}: {w}" for w in weeks])
+    for i, ds in enumerate(runs):
+        m = np.sort(np.asarray(_hourly(ds["reserve_margin_mw"], "min").values, dtype=float))
+        x = 100.0 * np.arange(1, m.size + 1) / max(m.size, 1)
+        fig.add_trace(go.Scatter(x=x, y=np.round(m, 3), mode="lines", name=names[i], line_color=_colour(i),
+                                 legendgroup=f"r{i}"), row=1, col=1)
+    fig.add_hline(y=0, line_dash="dash", line_color="#c00", row=1, col=1)
+    units = [str(u) for u in ds0["unit"].values] if "unit" in ds0.coords else []
+    for r, sl in enumerate(weeks.values(), start=2):
+        w = ds0.sel(time=sl)
+        sup = w["supply_mw"]
+        parts = {"gas": sup.sel(source=units).sum("source") if units else None}
+        for src in ("grid", "solar", "battery"):
+            parts[src] = sup.sel(source=src) if src in sup["source"].values else None
+        for src, da in parts.items():
+            if da is None or float(abs(da).sum()) <= 0:
+                continue
+            h = _hourly(da)
+            fig.add_trace(go.Scatter(x=h["time"].values, y=np.round(h.values, 3), stackgroup=f"s{r}", name=src,
+                                     legendgroup=src, showlegend=r == 2, line_width=0,
+                                     fillcolor=SOURCE_COLOURS.get(src), line_color=SOURCE_COLOURS.get(src)),
+                          row=r, col=1)
+        h = _hourly(w["reserve_margin_mw"], "min")
+        fig.add_trace(go.Scatter(x=h["time"].values, y=np.round(h.values, 3), name="N-1 margin", legendgroup="n1",
+                                 showlegend=r == 2, line=dict(color="#222", dash="dot")), row=r, col=1)
+        fig.update_yaxes(title_text="MW", row=r, col=1)
+    fig.update_xaxes(title_text="share of hours at or below [%]", row=1, col=1)
+    fig.update_yaxes(title_text=label("reserve_margin_mw"), row=1, col=1)
+    return _layout(fig, "Duration curve and the weeks that matter (hourly)", height=980)
+
+
+FIGURES += [("fig-heatmaps", "The year at a glance", heatmaps),
+            ("fig-weeks", "Duration curve and the weeks that matter", weeks_and_duration)]
+
+
+def _has_gas(ds: xr.Dataset) -> bool:
+    f = ds["fuel_gj"] if "fuel_gj" in ds else None
+    return f is not None and float(abs(f).sum()) > 0
+
+
+def applies(div_id: str, runs: Sequence[xr.Dataset]) -> bool:
+    """Whether a figure has anything to show for these runs (e.g. no fuel panel for grid-only sites)."""
+    if div_id == "fig-fuel-lng":
+        return any(_has_gas(ds) for ds in runs)
+    if div_id == "fig-cooling-breakdown":
+        return any(kpi.cooling_energy_mwh(ds) > 0 for ds in runs)
+    if div_id in ("fig-heatmaps", "fig-weeks"):
+        return any(ds.sizes["time"] * float(ds.attrs["step_h"]) >= 14 * 24 for ds in runs)
+    return True
 
 
 # ---------------------------------------------------------------------------- sweeps

@@ -184,11 +184,29 @@ def _encoding(ds: xr.Dataset) -> dict:
     for name, v in ds.data_vars.items():
         if v.dtype.kind == "f" and v.ndim >= 1:
             enc[name] = {"zlib": True, "complevel": 1}
+    # the time axis is site-local: its CF units carry the site's UTC offset, so CF tools (cftime,
+    # ncdump -t, Panoply) place it correctly in UTC while xarray reads the local times back
+    off = ds.attrs.get("utc_offset_h")
+    if "time" in ds.coords and ds.sizes.get("time") and off is not None and np.isfinite(float(off)):
+        m = int(round(abs(float(off)) * 60))
+        t0 = np.datetime_as_string(ds["time"].values[0], unit="s").replace("T", " ")  # site-local here
+        enc["time"] = {"units": f"minutes since {t0}{'+' if float(off) >= 0 else '-'}{m // 60:02d}:{m % 60:02d}",
+                       "dtype": "int64"}
     return enc
 
 
 def _for_netcdf(ds: xr.Dataset) -> xr.Dataset:
     ds = ds.copy()
+    if "time" in ds.coords and ds.attrs.get("utc_offset_h") is not None:
+        from twin.export import utc_offset_label
+
+        # stored as UTC against a reference written in local time with its offset (see _encoding);
+        # open_run shifts it back to site-local
+        off = np.timedelta64(int(round(float(ds.attrs["utc_offset_h"]) * 3600)), "s")
+        attrs = dict(ds["time"].attrs)
+        ds = ds.assign_coords(time=ds["time"].values - off)
+        ds["time"].attrs.update(attrs, standard_name="time",
+                                long_name=f"site-local time ({utc_offset_label(ds.attrs['utc_offset_h'])})")
     for name in list(ds.variables):
         v = ds[name]
         if v.dtype == object or v.dtype.kind == "U":
@@ -450,6 +468,14 @@ def open_run(run_dir: str | Path, timeout_s: float | None = None) -> xr.Dataset:
                + ([] if "time" in ds.dims else ["dimension time"]))
     if missing:
         raise RunNotFound(f"{f}: not a Campus Twin run (no {', '.join(missing[:3])})")
+    # a time axis written with its UTC offset (``minutes since … +07:00``) decodes to UTC: back to local
+    m = re.search(r"([+-])(\d\d):(\d\d)$", str(ds["time"].encoding.get("units", ""))) if "time" in ds.coords else None
+    if m:
+        off = (1 if m.group(1) == "+" else -1) * (int(m.group(2)) * 60 + int(m.group(3)))
+        attrs, enc = dict(ds["time"].attrs), dict(ds["time"].encoding)
+        ds = ds.assign_coords(time=ds["time"].values + np.timedelta64(off, "m"))
+        ds["time"].attrs.update(attrs)
+        ds["time"].encoding.update(enc)
     return ds
 
 

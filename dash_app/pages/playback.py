@@ -60,6 +60,10 @@ def layout(store: RunStore, run: str | None = None, **_query) -> html.Div:
         html.Div(f"{summary.get('scenario_name', '')} · {summary.get('dispatch', '')} dispatch · "
                  f"status {summary.get('status', '')} · {summary.get('site_name', '') or ''}", className="sub"),
         _kpi_line(summary),
+        html.Div(["Download: "] + [html.A(lab, href=f"/api/runs/{run}/export.{fmt}", id=f"pb-download-{fmt}",
+                                          className="download", download=f"{run}.{fmt}")
+                                   for fmt, lab in (("xlsx", "Excel (series, KPIs, parameters)"), ("csv", "CSV"),
+                                                    ("parquet", "Parquet"))], className="downloads"),
         dcc.Store(id="pb-data", data=payload),
         dcc.Interval(id="pb-tick", interval=int(1000 / DEFAULT_SPEED), disabled=True),
         html.Div([

@@ -370,6 +370,8 @@ def _form_for(store: RunStore, run_id: str) -> html.Div:
 
 
 def layout(store: RunStore, run: str | None = None, **_query) -> html.Div:
+    from dash_app.pages.compare import run_label
+
     runs = store.list()
     ids = [s["run_id"] for s in runs]
     if not ids:
@@ -382,7 +384,8 @@ def layout(store: RunStore, run: str | None = None, **_query) -> html.Div:
     return html.Div([
         html.H2("What-if"),
         html.Div([html.Label("Start from run", htmlFor="wi-base"),
-                  dcc.Dropdown(id="wi-base", options=ids, value=base, clearable=False, className="run-pick")],
+                  dcc.Dropdown(id="wi-base", options=[{"label": run_label(s), "value": s["run_id"]} for s in runs],
+                               value=base, clearable=False, className="run-pick")],
                  className="field"),
         html.Div(_form_for(store, base), id="wi-form"),
         html.Div([html.Label("Dispatch"),
