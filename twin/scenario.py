@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 import yaml
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator,
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator,
                       model_validator)
 
 from twin.errors import ScenarioError
@@ -490,14 +490,32 @@ class Phase(_Model):
 
 class GasCandidate(_Model):
     model: str
-    max_count: int = Field(ge=0, description="most units of this model that may be built in total")
+    max_count: int = Field(ge=0, le=200, description="most units of this model that may be built in total",
+                           json_schema_extra={"bound": "200 units is four times the largest engine or turbine plant "
+                                                       "built (engineering bound)"})
 
     _c = field_validator("model")(_catalog_check("gas_units", "gas unit model"))
 
 
+def _pair(v):
+    """A [min, max] range as YAML writes it (a list) -> the tuple the schema holds."""
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _candidate_range(hi: float, why: str):
+    """A [min, max] candidate range, each end within 0..hi (the reason in the schema and the message)."""
+    end = Annotated[float, Field(ge=0, le=hi)]
+    return Annotated[tuple[end, end], BeforeValidator(_pair), Field(json_schema_extra={"bound": why})]
+
+
+_WHY_BATTERY_MW_RANGE = "20 GW is ~10 times the largest battery built (~2 GW) (engineering bound)"
+_WHY_BATTERY_MWH_RANGE = "100 GWh is ~10 times the largest battery built (engineering bound)"
+_WHY_PV_RANGE = "20 GWp is several times the largest solar park built (~5 GWp) (engineering bound)"
+
+
 class BatteryCandidate(_Model):
-    power_mw: tuple[NonNegFloat, NonNegFloat] = (0.0, 0.0)
-    energy_mwh: tuple[NonNegFloat, NonNegFloat] = (0.0, 0.0)
+    power_mw: _candidate_range(20_000, _WHY_BATTERY_MW_RANGE) = (0.0, 0.0)
+    energy_mwh: _candidate_range(100_000, _WHY_BATTERY_MWH_RANGE) = (0.0, 0.0)
     model: str = "li-ion-dea-vn-2020"
 
     _c = field_validator("model")(_catalog_check("batteries", "battery model"))
@@ -512,7 +530,7 @@ class BatteryCandidate(_Model):
 
 
 class SolarCandidate(_Model):
-    capacity_mwp: tuple[NonNegFloat, NonNegFloat] = (0.0, 0.0)
+    capacity_mwp: _candidate_range(20_000, _WHY_PV_RANGE) = (0.0, 0.0)
 
     @model_validator(mode="after")
     def _range(self):
@@ -524,8 +542,10 @@ class SolarCandidate(_Model):
 
 class GridOption(_Model):
     name: str
-    capacity_mw: PosFloat
-    circuits: int = Field(1, ge=1)
+    capacity_mw: float = _bounded(gt=0, le=20_000, why="20 GW is more than three 765 kV double-circuit lines carry; no "
+                                                       "campus connection is larger (engineering bound)")
+    circuits: int = Field(1, ge=1, le=20, json_schema_extra={"bound": "20 circuits is more than any campus substation "
+                                                                      "has (engineering bound)"})
     connection_cost_usd: NonNegFloat | None = Field(
         None, description="one-off cost of the connection (substation, line); default: technology_costs grid-connection per MW")
     lead_time_months: NonNegFloat = Field(0.0, description="months from the decision date to energisation")
@@ -580,7 +600,8 @@ class Candidates(_Model):
 class Solver(_Model):
     """Optimiser settings (the dispatch of :func:`twin.optimise.optimise_dispatch`)."""
 
-    window_time_limit_s: Annotated[float, Field(gt=0, le=86_400, description=(
+    window_time_limit_s: Annotated[float, Field(gt=0, le=86_400, json_schema_extra={"bound": "a day per window is "
+        "longer than any study waits (engineering bound)"}, description=(
         "time budget of each optimiser window [s]; a window cut short keeps its best solution "
         "with its gap and makes the run incomplete"))] = 60.0
     mip_rel_gap: Annotated[float, Field(ge=0, lt=0.1, description="relative MIP gap of each window")] = 1e-3
@@ -606,22 +627,22 @@ class Dynamics(_Model):
 
     ufls: list[UflsStage] = Field(default_factory=_default_ufls, description="under-frequency load shedding stages")
     shed_order: list[str] | None = Field(None, description="halls in the order UFLS sheds them (default: last hall first)")
-    load_damping_it: NonNegFloat = Field(0.0, le=5, description="IT load damping [pu/pu]; power-electronic supplies draw constant power (assumption)")
-    load_damping_cooling: NonNegFloat = Field(2.0, le=5, description="motor load damping [pu/pu]; Kundur (1994) sec. 11.1: 1-2 typical, motors about 2 (P)")
+    load_damping_it: NonNegFloat = Field(0.0, le=5, description="IT load damping [pu/pu]; power-electronic supplies draw constant power (assumption)", json_schema_extra={"bound": "a load damping above 5 pu/pu is far beyond any measured load (Kundur: 1-2) (engineering bound)"})
+    load_damping_cooling: NonNegFloat = Field(2.0, le=5, description="motor load damping [pu/pu]; Kundur (1994) sec. 11.1: 1-2 typical, motors about 2 (P)", json_schema_extra={"bound": "a load damping above 5 pu/pu is far beyond any measured load (Kundur: 1-2) (engineering bound)"})
     battery_ffr: bool = Field(True, description="the battery gives fast frequency response")
     battery_grid_forming: bool = Field(False, description="the battery's inverters can hold the bus alone when no machine "
                                                          "or grid feed does (grid-forming control); default: grid-following (assumption)")
     battery_deadband_hz: NonNegFloat = Field(0.015, le=0.5, description="National Grid ESO Dynamic Containment dead band (S)")
-    battery_full_response_hz: PosFloat = Field(0.5, le=5, description="deviation of full battery output; Dynamic Containment 0.5 Hz (S)")
-    battery_delay_s: NonNegFloat = Field(0.2, le=5, description="detection + control delay (assumption; Dynamic Containment allows up to 0.5 s, S, which on a small island with full output at 0.5 Hz makes a limit cycle)")
-    battery_lag_s: PosFloat = Field(0.1, le=5, description="inverter power lag (assumption; full delivery within 1 s, S)")
-    ups_autonomy_min: NonNegFloat = Field(5.0, le=120, description="UPS battery autonomy at the IT load (assumption: 5-10 min is usual design)")
+    battery_full_response_hz: PosFloat = Field(0.5, le=5, description="deviation of full battery output; Dynamic Containment 0.5 Hz (S)", json_schema_extra={"bound": "full output at more than 5 Hz off nominal is no frequency response at all (engineering bound)"})
+    battery_delay_s: NonNegFloat = Field(0.2, le=5, description="detection + control delay (assumption; Dynamic Containment allows up to 0.5 s, S, which on a small island with full output at 0.5 Hz makes a limit cycle)", json_schema_extra={"bound": "a response later than 5 s misses the frequency nadir of any campus bus (engineering bound)"})
+    battery_lag_s: PosFloat = Field(0.1, le=5, description="inverter power lag (assumption; full delivery within 1 s, S)", json_schema_extra={"bound": "an inverter lag above 5 s is no fast frequency response (engineering bound)"})
+    ups_autonomy_min: NonNegFloat = Field(5.0, le=120, description="UPS battery autonomy at the IT load (assumption: 5-10 min is usual design)", json_schema_extra={"bound": "UPS batteries are sized for minutes; 2 h is a backup plant, not a UPS (engineering bound)"})
     ups_input_min_frac: Frac = Field(0.9, description="UPS transfers the IT load to its battery below this fraction of nominal frequency (assumption: +/-10 % input window)")
-    grid_trip_frac: PosFloat = Field(1.5, le=10, description="grid feeder protection pick-up as a multiple of capacity_mw (assumption)")
-    grid_trip_delay_s: NonNegFloat = Field(0.5, le=60, description="grid feeder protection delay (assumption)")
-    chiller_restart_min: NonNegFloat = Field(3.0, le=120, description="chiller restart after a trip; 2-3 min after a power outage, Opengate/Active Power (2007) (S)")
+    grid_trip_frac: PosFloat = Field(1.5, le=10, description="grid feeder protection pick-up as a multiple of capacity_mw (assumption)", json_schema_extra={"bound": "a feeder relay set above 10 times the rating protects nothing (engineering bound)"})
+    grid_trip_delay_s: NonNegFloat = Field(0.5, le=60, description="grid feeder protection delay (assumption)", json_schema_extra={"bound": "feeder protection clears within seconds; 60 s is no protection (engineering bound)"})
+    chiller_restart_min: NonNegFloat = Field(3.0, le=120, description="chiller restart after a trip; 2-3 min after a power outage, Opengate/Active Power (2007) (S)", json_schema_extra={"bound": "chillers restart in minutes; 2 h is an outage, not a restart (engineering bound)"})
     air_class: Literal["A1", "A2", "A3", "A4", "H1"] = Field("A2", description="ASHRAE TC 9.9 allowable class of air-cooled IT (A2 for hyperscale and air-cooled AI, LBNL-2001637 Table 4.3, P)")
-    throttle_band_k: PosFloat = Field(2.0, le=20, description="GPUs throttle linearly over this band below the limit (assumption)")
+    throttle_band_k: PosFloat = Field(2.0, le=20, description="GPUs throttle linearly over this band below the limit (assumption)", json_schema_extra={"bound": "a throttling band wider than 20 K starts throttling in a normally cooled hall (engineering bound)"})
 
     @model_validator(mode="after")
     def _ufls_total(self):
