@@ -294,7 +294,7 @@ def build_model(d: PlanData, *, fixed: dict | None = None) -> pyo.ConcreteModel:
     # LNG logistics: the phase's fuel over the period cannot exceed what its tank and deliveries bring
     # (an energy budget, the representative days' stand-in for the dispatch's tank balance)
     budget = {p: lng_budget_gj(d, p) for p in P}
-    m.lng_budget = pyo.Constraint([p for p in P if pb.nu and np.isfinite(budget[p])], rule=lambda m, p: sum(
+    m.lng_budget = pyo.Constraint([p for p in P if pb.nu and len(R) and np.isfinite(budget[p])], rule=lambda m, p: sum(
         float(rep.weight[r]) * m.blk[p, r].fuel_gj for r in R) <= budget[p])
     m.op_npv = pyo.Expression(expr=pyo.quicksum(weight[p, r] * (m.blk[p, r].cost + m.blk[p, r].deficit_cost)
                                                 for p in P for r in R))
