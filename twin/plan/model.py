@@ -372,7 +372,7 @@ def solve(m: pyo.ConcreteModel, *, mip_rel_gap: float = 1e-4, time_limit_s: floa
     s.config.raise_exception_on_nonoptimal_result = False
     s.config.load_solutions = False
     t0 = _time.perf_counter()
-    cfg = dict(threads=threads, rel_gap=mip_rel_gap, solver_options={"output_flag": bool(__import__("os").environ.get("PLAN_HIGHS_LOG"))})
+    cfg = dict(threads=threads, rel_gap=mip_rel_gap, solver_options={"output_flag": False})
     if time_limit_s is not None:
         cfg["time_limit"] = float(time_limit_s)
     res = s.solve(m, **cfg)
