@@ -69,6 +69,28 @@ unit (:func:`_disaggregate`: a start takes the most recently stopped unit that h
 minimum down time, a stop the unit that has run longest).  For the N-1 row a group carries a
 binary "any unit on" so that its largest unit is the one that trips.  On a synthetic campus
 year this was ~10x faster than one binary per unit; units that differ keep one binary each.
+Grouping is applied only where it is exact: the group ramp row is not (when units start or
+stop, equal shares of the running units can move by more than one ramp), so a group whose
+ramp can bind in a step is split into single units (``attrs["commitment_groups_split_for_ramp"]``);
+:func:`twin.optimise.feasibility.unit_violations` checks any per-unit result limit by limit.
+
+*Grid circuit N-1* (INTERFACES 1) -- besides a unit trip, the loss of one grid circuit:
+``gas_headroom + battery_headroom + shortfall >= import - grid_n1_capacity_mw`` (the physics
+variable; where a Dataset lacks it, 0: a single circuit is not firm).
+
+*Boil-off* (INTERFACES 6) -- the boil-off ``(1 - keep) * tank[t-1]`` goes to the turbines
+first: ``draw >= fuel / LHV - bog``, ``draw >= 0``, ``tank[t] = keep * tank[t-1] + dlv - draw``;
+the dispatch carries ``lng_delivered_t``.
+
+Never hanging
+-------------
+Each window's solve has a budget (``time_limit_s``, default 60 s; HiGHS's time limit and, on
+the wall clock, its interrupt callback).  A window cut short keeps HiGHS's best solution and
+its gap (``window_status`` "time_limit"); one with no solution keeps the commitment it
+started with and is dispatched as an LP (always feasible: no start or stop, so every
+commitment row holds; "fallback").  Either makes the run ``incomplete`` and is named in
+``attrs["incomplete_windows"]``.  SIGINT / SIGTERM interrupt the solve within a HiGHS
+iteration and raise :class:`twin.optimise.stop.Interrupted` (:mod:`twin.optimise.stop`).
 
 End of the period: the battery must end it with at least its initial charge (``battery_end=
 "initial"``, the default; a slack priced at :data:`SOC_END_SHORT_FRAC_OF_VOLL` of VOLL per MWh,
@@ -78,8 +100,7 @@ look-ahead beyond the committed part is what keeps charge for the next day.
 
 Other simplifications: the chilled-water store starts empty and may end empty; an LNG delivery
 arrives at the first step at or after each whole ``lng_delivery_interval_h`` from the period
-start and is taken up to the batch (so never above the tank); ``time_limit_s`` applies to each
-window's solve.
+start and is taken up to the batch (so never above the tank).
 
 In rolling mode the CO2 cap is apportioned to each window pro rata by the window's share of
 the period's facility energy (an approximation: it cannot bank allowance between windows).
@@ -120,7 +141,9 @@ Pyomo variable or expression instead (the bound then becomes a row named ``<var>
   :func:`twin.optimise.emissions.add_co2_cap(m, pb, T, fuel, obj=obj, excess_usd_per_t=...)`.
 - :mod:`twin.optimise.dispatch`: the window model (:meth:`_Window._build` is the reference
   composition of the rows above), persistent HiGHS, the rolling horizon, the result Dataset;
-  :mod:`twin.optimise.cost`: :func:`dispatch_cost_usd`.
+  :mod:`twin.optimise.cost`: :func:`dispatch_cost_usd`; :mod:`twin.optimise.feasibility`:
+  :func:`~twin.optimise.feasibility.unit_violations` (per-unit check of a result);
+  :mod:`twin.optimise.stop`: clean stop on signals.
 
 References
 ----------

@@ -17,13 +17,14 @@ from twin.optimise.rows import param
 
 
 def add_reserve(m, pb, T, *, obj: list, grid_capacity_mw=None, battery_power_mw=None,
-                battery_energy_mwh=None) -> None:
+                battery_energy_mwh=None, grid_n1_capacity_mw=None) -> None:
     """Add ``short, req, any_on`` and the reserve row per step; costs ``obj_short[t]`` per MW.
 
     Headroom counted: gas (:func:`twin.optimise.units.headroom`), grid (when there is a feed)
     and battery (when there is one).  ``grid_capacity_mw`` / ``battery_power_mw``: as in
     :func:`twin.optimise.grid.add_grid` / :func:`twin.optimise.storage.add_battery` (numbers or
-    planning expressions; ``battery_energy_mwh`` sets the SOC floor of the battery headroom).  Mutable: ``head_pmin[t, u]`` (avail - pmin), ``obj_short[t]``.
+    planning expressions; ``battery_energy_mwh`` sets the SOC floor of the battery headroom;
+    ``grid_n1_capacity_mw`` defaults to the physics ``grid_n1_capacity_mw``).  Mutable: ``head_pmin[t, u]`` (avail - pmin), ``obj_short[t]``.
     """
     U = range(pb.nu)
     TU = [(t, u) for t in T for u in U]
@@ -49,7 +50,7 @@ def add_reserve(m, pb, T, *, obj: list, grid_capacity_mw=None, battery_power_mw=
     if pb.has_grid:
         # (b) the loss of one grid circuit (INTERFACES 1): gas and battery headroom cover the
         # import above what the remaining circuits carry, grid_n1_capacity_mw (0: one circuit)
-        n1 = float(pb.s["grid_n1_capacity_mw"])
+        n1 = float(pb.s["grid_n1_capacity_mw"]) if grid_n1_capacity_mw is None else grid_n1_capacity_mw
         gas_bat = {t: units.headroom(m, pb, t) + (m.bhead[t] if pb.has_battery else 0) for t in T}
         m.reserve_grid = pyo.Constraint(T, rule=lambda m, t: gas_bat[t] + m.short[t] >= m.imp[t] - n1)
     m.obj_short = param(T)

@@ -112,6 +112,17 @@ def problem(d: PlanData) -> tuple[Problem, list[int]]:
     return pb, col_model
 
 
+def grid_n1_mw(o) -> float:
+    """Import capacity of a grid option after losing its largest circuit  [MW]: ``min(capacity,
+    (circuits - 1) * capacity / circuits)``; 0 where the scenario schema has no grid circuits yet
+    (the phase's full-year check then counts a single circuit, which is not firm)."""
+    from twin.scenario import Grid
+
+    if "circuits" not in Grid.model_fields:
+        return 0.0
+    return min(o.capacity_mw, (o.circuits - 1) * o.capacity_mw / o.circuits)
+
+
 def _put(prm, values) -> None:
     for pd_, v in zip(prm.values(), np.asarray(values, dtype=float).ravel().tolist()):
         pd_.set_value(v)
@@ -199,6 +210,8 @@ def build_model(d: PlanData, *, fixed: dict | None = None) -> pyo.ConcreteModel:
             if not grid_available(disc.sc, d.grid[o], p):
                 m.y[o, p].fix(0)
     m.grid_mw = pyo.Expression(P, rule=lambda m, p: sum(d.grid[o].capacity_mw * m.y[o, p] for o in O))
+    # import capacity left after losing one circuit (INTERFACES 1), as the phase's physics will have it
+    m.grid_n1_mw = pyo.Expression(P, rule=lambda m, p: sum(grid_n1_mw(d.grid[o]) * m.y[o, p] for o in O))
     HA = [(h, a) for h in d.halls for a in range(len(d.alts[h]))]
     m.c = pyo.Var(HA, domain=pyo.Binary)
     m.one_cooling = pyo.Constraint(d.halls, rule=lambda m, h: sum(m.c[h, a] for a in range(len(d.alts[h]))) == 1)
@@ -275,7 +288,7 @@ def build_model(d: PlanData, *, fixed: dict | None = None) -> pyo.ConcreteModel:
                 == sum(float(fac[h, a][r, t]) * m.c[h, a] for (h, a) in fac)))
             if pb.has_reserve:
                 reserve_rows.add_reserve(b, pb, T, obj=obj, grid_capacity_mw=m.grid_mw[p], battery_power_mw=m.bp[p],
-                                         battery_energy_mwh=m.be[p])
+                                         battery_energy_mwh=m.be[p], grid_n1_capacity_mw=m.grid_n1_mw[p])
                 if d.reserve == "built":
                     b.any_built = pyo.Constraint(list(b.any_on.keys()), rule=lambda b, t, u, p=p: (
                         b.any_on[t, u] == m.built_any[col_model[u], p]))
@@ -294,7 +307,7 @@ def build_model(d: PlanData, *, fixed: dict | None = None) -> pyo.ConcreteModel:
     # LNG logistics: the phase's fuel over the period cannot exceed what its tank and deliveries bring
     # (an energy budget, the representative days' stand-in for the dispatch's tank balance)
     budget = {p: lng_budget_gj(d, p) for p in P}
-    m.lng_budget = pyo.Constraint([p for p in P if pb.nu and np.isfinite(budget[p])], rule=lambda m, p: sum(
+    m.lng_budget = pyo.Constraint([p for p in P if pb.nu and len(R) and np.isfinite(budget[p])], rule=lambda m, p: sum(
         float(rep.weight[r]) * m.blk[p, r].fuel_gj for r in R) <= budget[p])
     m.op_npv = pyo.Expression(expr=pyo.quicksum(weight[p, r] * (m.blk[p, r].cost + m.blk[p, r].deficit_cost)
                                                 for p in P for r in R))
@@ -359,7 +372,7 @@ def solve(m: pyo.ConcreteModel, *, mip_rel_gap: float = 1e-4, time_limit_s: floa
     s.config.raise_exception_on_nonoptimal_result = False
     s.config.load_solutions = False
     t0 = _time.perf_counter()
-    cfg = dict(threads=threads, rel_gap=mip_rel_gap, solver_options={"output_flag": bool(__import__("os").environ.get("PLAN_HIGHS_LOG"))})
+    cfg = dict(threads=threads, rel_gap=mip_rel_gap, solver_options={"output_flag": False})
     if time_limit_s is not None:
         cfg["time_limit"] = float(time_limit_s)
     res = s.solve(m, **cfg)
