@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up Campus Twin in ./.venv on a fresh Debian machine with Python >= 3.11.
-#   scripts/setup.sh          runtime packages (the twin and the app)
+#   scripts/setup.sh          runtime packages (the twin, the app and sweeps: '.[all]')
 #   scripts/setup.sh test     + test packages and Debian's chromium/chromium-driver for browser tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +30,9 @@ stamp=.venv/.installed-$want
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
   if [ "$want" = test ]; then
-    .venv/bin/python -m pip install -q -e '.[test]'
+    .venv/bin/python -m pip install -q -e '.[all,test]'
   else
-    .venv/bin/python -m pip install -q -e .
+    .venv/bin/python -m pip install -q -e '.[all]'   # the twin, the app ([app]) and sweeps ([sweep])
   fi
   touch "$stamp"
 fi

@@ -90,3 +90,13 @@ def test_public_functions_are_documented_and_typed():
 def test_progress_is_off_by_default_in_library_calls(capsys, default_scenario):
     twin.simulate(default_scenario)
     assert capsys.readouterr().err == ""
+
+
+def test_app_without_the_app_extra_is_one_line(monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "dash_app", None)  # as if dash_app / dash were not installed
+    assert main(["app"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: this command needs the [app] extra (") and \
+        err.endswith("pip install 'campus-twin[app]'")

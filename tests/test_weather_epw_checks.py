@@ -159,3 +159,21 @@ def test_cli_run_of_a_scenario_on_a_broken_epw_exits_2_before_work(tmp_path, goo
         (line,) = capsys.readouterr().err.strip().splitlines()
         assert line == f"error: {epw}: line 19: hour 25 — EPW hours are 1..24 (hour-ending)"
     assert not any((tmp_path / "runs").iterdir())  # nothing written, no lock left
+
+
+def test_filled_gap_is_recorded_in_the_run(tmp_path, good):
+    import yaml
+
+    import twin
+    from twin.scenario import SCENARIO_DIR, parse_scenario
+
+    lines = good.copy()
+    for i in (2400, 2401):
+        _cell(lines, i, 6, 99.9)
+    epw = _write(tmp_path, lines)
+    d = yaml.safe_load((SCENARIO_DIR / "default.yaml").read_text())
+    d["site"]["weather"] = {"source": "epw", "path": str(epw)}
+    d["period"] = {"start": "2025-04-10", "end": "2025-04-12", "step": "1h"}
+    run = twin.simulate(parse_scenario(d))
+    assert run.attrs["weather_gaps_filled"] == "dry bulb temperature: 2 h"
+    assert run.attrs["weather_gap_rule"].startswith("missing values (EPW codes, NaN) in runs of at most 6 h")

@@ -191,8 +191,16 @@ def cmd_summary(a) -> int:
     return EXIT_OK
 
 
+def _extra(extra: str, exc: ImportError) -> TwinError:
+    return TwinError(f"this command needs the [{extra}] extra ({exc.name or exc} is not installed): "
+                     f"pip install 'campus-twin[{extra}]'")
+
+
 def cmd_app(a) -> int:
-    from dash_app import allowed_host_names, create_app, serve
+    try:
+        from dash_app import allowed_host_names, create_app, serve
+    except ImportError as e:
+        raise _extra("app", e) from None
 
     app = create_app(a.runs, default_run=a.run, allowed_hosts=allowed_host_names(a.host))
     print(f"Campus Twin app serving on http://{a.host}:{a.port}/ (runs from {Path(a.runs).resolve()})")
@@ -222,6 +230,11 @@ def cmd_export(a) -> int:
 
 
 def cmd_sweep(a) -> int:
+    try:
+        import dask  # noqa: F401
+        import zarr  # noqa: F401
+    except ImportError as e:
+        raise _extra("sweep", e) from None
     from twin.sweep import run_sweep_cli
 
     return run_sweep_cli(a)
