@@ -141,7 +141,9 @@ def cooling_breakdown(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Fi
         fig.add_trace(go.Bar(x=list(names), y=vals, name=f"hall {h}"), row=1, col=2)
     fig.update_yaxes(title_text="cooling energy [MWh]", row=1, col=1)
     fig.update_layout(barmode="stack", hovermode="closest")
-    return _layout(fig, "Cooling energy breakdown")
+    fig = _layout(fig, "Cooling energy breakdown")
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), margin=dict(b=90))  # clear of titles
+    return fig
 
 
 def fuel_and_lng(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
