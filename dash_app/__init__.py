@@ -40,7 +40,7 @@ _PAGES = {"/runs": runs, "/playback": playback, "/compare": compare, "/whatif": 
 
 def _query(search: str | None) -> dict[str, str]:
     q = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
-    return {k: v[0] for k, v in q.items() if k in ("run", "a", "b")}
+    return {k: v[0] for k, v in q.items() if k in ("run", "a", "b", "t")}
 
 
 def allowed_host_names(host: str | None = None) -> set[str]:

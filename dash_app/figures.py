@@ -401,7 +401,10 @@ def kpi_delta_rows(summary_a: dict, summary_b: dict) -> list[dict]:
         b = (kb.get("energy_by_source_mwh") or {}).get(src)
         d = b - a if a is not None and b is not None else None
         pct = 100.0 * d / abs(a) if d is not None and a not in (None, 0.0) else None
-        rows.append(dict(key=f"energy_by_source_mwh.{src}", name=f"Energy from {src}", unit="MWh",
+        if src == "unserved":
+            continue  # a headline row already
+        name = "Battery charging" if src == "battery_charge" else f"Energy from {src}"
+        rows.append(dict(key=f"energy_by_source_mwh.{src}", name=name, unit="MWh",
                          a=a, b=b, delta=d, delta_pct=pct))
     return rows
 
@@ -439,8 +442,9 @@ _MONTHLY_COLORS = {"gas": "#e4572e", "grid": "#5b7fa3", "solar": "#e3b505", "bat
 def monthly_energy_figure(monthly_a: xr.DataArray, monthly_b: xr.DataArray, name_a: str = "A",
                           name_b: str = "B") -> go.Figure:
     """Monthly energy by source of two runs (:func:`twin.kpi.monthly_energy_by_source_mwh`), stacked."""
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=(f"A: {name_a}", f"B: {name_b}"),
-                        horizontal_spacing=0.04)
+    # own y axes: two runs of different sizes or periods must both stay readable
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=False, subplot_titles=(f"A: {name_a}", f"B: {name_b}"),
+                        horizontal_spacing=0.08)
     for c, m in enumerate((monthly_a, monthly_b), start=1):
         months = pd.DatetimeIndex(m["time"].values).strftime("%Y-%m")
         for s in [str(s) for s in m["source"].values]:

@@ -141,7 +141,9 @@ def cooling_breakdown(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Fi
         fig.add_trace(go.Bar(x=list(names), y=vals, name=f"hall {h}"), row=1, col=2)
     fig.update_yaxes(title_text="cooling energy [MWh]", row=1, col=1)
     fig.update_layout(barmode="stack", hovermode="closest")
-    return _layout(fig, "Cooling energy breakdown")
+    fig = _layout(fig, "Cooling energy breakdown")
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), margin=dict(b=90))  # clear of titles
+    return fig
 
 
 def fuel_and_lng(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
@@ -245,7 +247,9 @@ def _heat_series(ds: xr.Dataset, key: str) -> xr.DataArray | None:
         if "gen_mw" not in ds or "unit_rated_mw" not in ds or float(ds["unit_rated_mw"].sum()) <= 0:
             return None
         return ds["gen_mw"].sum("unit") / float(ds["unit_rated_mw"].sum())
-    return ds[key] if key in ds else None
+    if key not in ds or not np.isfinite(np.asarray(ds[key].values, dtype=float)).any():
+        return None  # e.g. no marginal price in a rule-based run: no empty panel
+    return ds[key]
 
 
 def day_hour(da: xr.DataArray) -> tuple[list[str], np.ndarray]:
@@ -333,8 +337,10 @@ def weeks_and_duration(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.F
                                  showlegend=r == 2, line=dict(color="#222", dash="dot")), row=r, col=1)
         fig.update_yaxes(title_text="MW", row=r, col=1)
     fig.update_xaxes(title_text="share of hours at or below [%]", row=1, col=1)
-    fig.update_yaxes(title_text=label("reserve_margin_mw"), row=1, col=1)
-    return _layout(fig, "Duration curve and the weeks that matter (hourly)", height=980)
+    fig.update_yaxes(title_text="N-1 margin [MW]", row=1, col=1)
+    fig = _layout(fig, "Duration curve and the weeks that matter (hourly)", height=1000)
+    fig.update_layout(margin=dict(t=110), legend=dict(y=1.04))
+    return fig
 
 
 FIGURES += [("fig-heatmaps", "The year at a glance", heatmaps),

@@ -49,6 +49,24 @@ window.dash_clientside = window.dash_clientside || {};
       p.last = i;
       return i;
     },
+    // zoom / pan of the series: playback jumps to the start of the window shown
+    follow: function (rel, data) {
+      var nu = window.dash_clientside.no_update;
+      if (!rel || !data) { return nu; }
+      var x0 = rel["xaxis.range[0]"] || (rel["xaxis.range"] && rel["xaxis.range"][0]);
+      if (!x0) { return nu; }
+      var ms = Date.parse(String(x0).replace(" ", "T") + (String(x0).length <= 10 ? "T00:00:00Z" : "Z"));
+      if (isNaN(ms)) { return nu; }
+      return clampIndex((ms - Date.parse(data.t0 + "Z")) / (data.step_s * 1000), data);
+    },
+    // a click on a heat-map cell (day, hour) moves the playback there
+    heatClick: function (click, data) {
+      var nu = window.dash_clientside.no_update;
+      if (!click || !click.points || !click.points.length || !data) { return nu; }
+      var p = click.points[0];
+      var ms = Date.parse(String(p.x).slice(0, 10) + "T00:00:00Z") + Number(p.y) * 3600000;
+      return clampIndex((ms - Date.parse(data.t0 + "Z")) / (data.step_s * 1000), data);
+    },
     frame: function (value, data, sankey, gauges) {
       var nu = window.dash_clientside.no_update;
       if (!data) { return [nu, nu, nu, nu]; }
@@ -76,6 +94,11 @@ window.dash_clientside = window.dash_clientside || {};
         window.Plotly.relayout(gd, {"shapes[0].x0": x, "shapes[0].x1": x});
       });
       window.__ctFrame = {i: i, t: performance.now()};
+      // run and time in the address bar, so the view can be shared (the latest step, 250 ms after it)
+      clearTimeout(window.__ctUrlTimer);
+      window.__ctUrlTimer = setTimeout(function () {
+        window.history.replaceState(null, "", "/playback?run=" + encodeURIComponent(data.run_id) + "&t=" + i);
+      }, 250);
       return [label, "step " + (i + 1) + " / " + data.n, newSankey, newGauges];
     }
   };

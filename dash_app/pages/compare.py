@@ -135,15 +135,19 @@ def body(store: RunStore, a: str | None, b: str | None):
             f"{sb.get('period_start')} → {sb.get('period_end')} at {sb.get('step')}: their sums do not compare, so "
             "totals below are annualised (per year) and cost is also given per MWh of IT.",
             id="cmp-basis-warning", className="warn")
+    na = f"{sa.get('scenario_name', a)} ({sa.get('dispatch', '')})"
+    nb = f"{sb.get('scenario_name', b)} ({sb.get('dispatch', '')})"
+    if na == nb:  # the same scenario twice: tell them apart by the end of the id
+        na, nb = f"{na} …{a[-6:]}", f"{nb} …{b[-6:]}"
     return html.Div([
         warning,
         html.H3("Headline KPIs"),
         delta_table(rows),
         html.H3("Monthly energy by source"),
         dcc.Graph(id="cmp-monthly", figure=figures.monthly_energy_figure(
-            store.monthly_energy_by_source_mwh(a), store.monthly_energy_by_source_mwh(b), a, b)),
+            store.monthly_energy_by_source_mwh(a), store.monthly_energy_by_source_mwh(b), na, nb)),
         html.H3("Series"),
-        dcc.Graph(id="cmp-series", figure=figures.compare_series_figure(da, db, a, b)),
+        dcc.Graph(id="cmp-series", figure=figures.compare_series_figure(da, db, na, nb)),
     ])
 
 

@@ -40,7 +40,39 @@ def _kpi_line(s: dict) -> html.Div:
     return html.Div(" · ".join(f"{n} {fmt(v, f)}" for n, v, f in parts), className="kpi-line")
 
 
-def layout(store: RunStore, run: str | None = None, **_query) -> html.Div:
+def _step(t, n: int) -> int:
+    """The step a shared URL asks for (``t``), clamped to the run; 0 when absent or not a number."""
+    try:
+        return max(0, min(int(t), max(n - 1, 0)))
+    except (TypeError, ValueError):
+        return 0
+
+
+def heatmap_figure(ds) -> dict | None:
+    """Day x hour heat maps of PUE and the N-1 margin beside the playback (runs of two weeks or
+    more); a click moves the playback there (:func:`twin.report_figures.day_hour`)."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from twin.report_figures import day_hour
+
+    if ds.sizes["time"] * float(ds.attrs["step_h"]) < 14 * 24:
+        return None
+    keys = [(k, t) for k, t in (("pue", "PUE [-]"), ("reserve_margin_mw", "N-1 reserve margin [MW]")) if k in ds]
+    fig = make_subplots(rows=len(keys), cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                        subplot_titles=[t for _, t in keys])
+    for r, (k, t) in enumerate(keys, start=1):
+        days, z = day_hour(ds[k])
+        fig.add_trace(go.Heatmap(x=days, y=list(range(24)), z=z, hoverongaps=False, showscale=True,
+                                 colorscale="RdYlBu" if k == "reserve_margin_mw" else "RdYlBu_r",
+                                 colorbar=dict(len=0.42, y=1 - (r - 0.5) / len(keys), thickness=10),
+                                 hovertemplate="%{x} %{y}:00 — %{z:.3f}<extra></extra>"), r, 1)
+        fig.update_yaxes(title_text="hour", dtick=6, row=r, col=1)
+    fig.update_layout(template="plotly_white", height=190 * len(keys) + 60, margin=dict(l=50, r=10, t=40, b=30))
+    return fig.to_plotly_json()
+
+
+def layout(store: RunStore, run: str | None = None, t=None, **_query) -> html.Div:
     if not run:
         runs = store.list()
         if not runs:
@@ -55,6 +87,8 @@ def layout(store: RunStore, run: str | None = None, **_query) -> html.Div:
         return not_found(run)
     payload = {**payload, "run_id": run}
     n = payload["n"]
+    i0 = _step(t, n)
+    heat = store.cached("heatmaps", run, lambda: heatmap_figure(ds))
     return html.Div([
         html.H2(["Playback: ", html.Span(run, id="pb-run-id")]),
         html.Div(f"{summary.get('scenario_name', '')} · {summary.get('dispatch', '')} dispatch · "
@@ -71,10 +105,10 @@ def layout(store: RunStore, run: str | None = None, **_query) -> html.Div:
             html.Label("speed", htmlFor="pb-speed"),
             dcc.Dropdown(id="pb-speed", options=[{"label": f"{s} steps/s", "value": s} for s in SPEEDS],
                          value=DEFAULT_SPEED, clearable=False, searchable=False, className="speed"),
-            html.Span(figures.time_label(payload, 0), id="pb-clock", className="clock"),
-            html.Span(f"step 1 / {n}", id="pb-step", className="step"),
+            html.Span(figures.time_label(payload, i0), id="pb-clock", className="clock"),
+            html.Span(f"step {i0 + 1} / {n}", id="pb-step", className="step"),
         ], className="controls"),
-        html.Div(dcc.Slider(id="pb-slider", min=0, max=max(n - 1, 0), step=1, value=0, marks=None,
+        html.Div(dcc.Slider(id="pb-slider", min=0, max=max(n - 1, 0), step=1, value=i0, marks=None,
                             updatemode="drag", allow_direct_input=False), className="slider"),
         html.Div([
             html.Div(dcc.Graph(id="pb-sankey",
@@ -84,6 +118,11 @@ def layout(store: RunStore, run: str | None = None, **_query) -> html.Div:
                                figure=store.cached("gauges0", run, lambda: figures.gauges_figure(payload, 0)),
                                config={**_GRAPH_CONFIG, "displayModeBar": False}), className="gauges"),
         ]),
+        html.Div(dcc.Graph(id="pb-heatmaps", figure=heat, config={**_GRAPH_CONFIG, "displayModeBar": False}),
+                 className="heatmaps") if heat else None,
+        html.Div("Zoom or pan the series (drag, or the range buttons) and the Sankey and gauges follow the "
+                 "start of the window; the address bar keeps run and time for sharing.", className="sub"),
+        dcc.Store(id="pb-sync"),
         dcc.Graph(id="pb-series", figure=store.cached("timeseries", run, lambda: figures.timeseries_figure(ds)),
                   config=_GRAPH_CONFIG),
         html.Details([html.Summary("Scenario (YAML)"), html.Pre(scenario_text, id="pb-scenario")]),
@@ -101,6 +140,14 @@ def register(app, store: RunStore) -> None:
                             Output("pb-slider", "value"),
                             Input("pb-tick", "n_intervals"), State("pb-slider", "value"),
                             State("pb-speed", "value"), State("pb-tick", "interval"), State("pb-data", "data"),
+                            prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction(ns, "follow"),
+                            Output("pb-slider", "value", allow_duplicate=True),
+                            Input("pb-series", "relayoutData"), State("pb-data", "data"),
+                            prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction(ns, "heatClick"),
+                            Output("pb-slider", "value", allow_duplicate=True),
+                            Input("pb-heatmaps", "clickData"), State("pb-data", "data"),
                             prevent_initial_call=True)
     app.clientside_callback(ClientsideFunction(ns, "frame"),
                             Output("pb-clock", "children"), Output("pb-step", "children"),

@@ -296,11 +296,6 @@ def _bound(field: str, unit: str, cid: str) -> html.Span:
     return html.Span(bound_text(field, unit), id=f"{cid}-bound", className="bound")
 
 
-def _minmax(field: str) -> dict:
-    lo, hi = bounds(field)
-    return {k: v for k, v in (("min", lo), ("max", hi)) if v is not None}
-
-
 def form(values: dict, weather_options: list | None = None, period_options: list | None = None) -> html.Div:
     rows = [html.Div([html.Label("Run name", htmlFor="wi-name"),
                       dcc.Input(id="wi-name", type="text", value=f"{values['name']}-whatif", debounce=False),
@@ -314,7 +309,7 @@ def form(values: dict, weather_options: list | None = None, period_options: list
                          value=h["cooling_type"], clearable=False, className="small-dd"),
             html.Label("chillers"),
             dcc.Input(id={"type": "wi-hall-chillers", "index": k}, type="number", value=h["chillers"],
-                      className="num-input", **_minmax("chillers")),
+                      className="num-input"),
             html.Span(bound_text("chillers"), className="bound"),
             _err(f"halls[{k}]"), _err(f"halls[{k}].cooling"), _err(f"halls[{k}].cooling.chillers"),
         ], className="field"))
@@ -329,7 +324,7 @@ def form(values: dict, weather_options: list | None = None, period_options: list
         rows.append(html.Div([
             html.Label("model"), model_input,
             html.Label("count"), dcc.Input(id={"type": "wi-gas-count", "index": k}, type="number", value=g["count"],
-                                           className="num-input", **_minmax("gas_count")),
+                                           className="num-input"),
             html.Span(bound_text("gas_count"), className="bound"),
             _err(f"power.gas_units[{k}]"), _err(f"power.gas_units[{k}].model"), _err(f"power.gas_units[{k}].count"),
         ], className="field"))
@@ -337,8 +332,7 @@ def form(values: dict, weather_options: list | None = None, period_options: list
     rows.append(html.H4("Battery, solar, grid, fuel"))
     for cid, path, lab, unit in SCALAR_FIELDS:
         rows.append(html.Div([html.Label(f"{lab} [{unit}]", htmlFor=cid),
-                              dcc.Input(id=cid, type="number", value=values["scalars"][path], className="num-input",
-                                        **_minmax(path)),
+                              dcc.Input(id=cid, type="number", value=values["scalars"][path], className="num-input"),
                               _bound(path, unit, cid), _err(path)], className="field"))
     for group in ("power.battery", "power.grid", "power.solar", "fuel"):
         rows.append(_err(group))

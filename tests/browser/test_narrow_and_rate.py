@@ -107,3 +107,27 @@ def test_run_with_non_finite_figures_opens(page, app_url, run_store):
     expect(page.locator("#pb-step")).to_have_text(re.compile(r"^step 5 /"))
     page.goto(f"{app_url}/runs")
     expect(page.locator(f"tr[data-run-id='{d.name}']")).to_contain_text("NaN")
+
+
+def test_url_holds_run_and_time_and_zoom_moves_playback(page, app_url, run_store):
+    """A shared URL opens the run at its step; scrubbing writes the step back; zooming the series
+    to a week moves the Sankey and gauges to the start of that week; heat maps sit beside."""
+    from dash_app import figures
+    from dash_app.store import RunStore
+
+    run = run_store["year"]
+    page.goto(f"{app_url}/playback?run={run}&t=100")
+    expect(page.locator("#pb-step")).to_have_text(re.compile(r"^step 101 / 8760"), timeout=60_000)
+    expect(page.locator("#pb-heatmaps .js-plotly-plot")).to_be_visible()
+    slider = page.locator("#pb-slider [role=slider]").first
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#pb-step")).to_have_text(re.compile(r"^step 102 /"))
+    page.wait_for_function("() => location.search.endsWith('&t=101')")
+    # zoom the series to the week from 2025-03-03 (a Monday): playback follows to its first hour
+    page.evaluate("() => Plotly.relayout(document.querySelector('#pb-series .js-plotly-plot'),"
+                  " {'xaxis.range[0]': '2025-03-03 00:00:00', 'xaxis.range[1]': '2025-03-10 00:00:00'})")
+    i = (31 + 28 + 2) * 24  # hours from 1 January to 3 March (hand arithmetic)
+    expect(page.locator("#pb-step")).to_have_text(re.compile(rf"^step {i + 1} /"))
+    payload = RunStore(run_store["dir"]).payload(run)
+    expect(page.locator("#pb-clock")).to_have_text(figures.time_label(payload, i))
