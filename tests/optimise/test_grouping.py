@@ -118,7 +118,8 @@ def test_boil_off_feeds_the_turbines_first():
 def test_small_heterogeneous_case_same_dispatch_cost_with_and_without_each_lever():
     # two identical units (groupable: ramp above their range) and two distinct ones, N-1 priced,
     # grid and battery: grouping, the MIP start and the lean HiGHS options change the speed, not
-    # the optimum (all within the 1e-4 gap asked)
+    # the optimum; the relaxed look-ahead changes the model of the hours not yet committed only,
+    # and here gives the same cost (all within 3e-4 for a 1e-4 gap asked per window)
     n = 48
     h = np.arange(n) % 24
     units = [dict(rated_mw=40.0, min_load_frac=0.4, eff_full=0.42, no_load_frac=0.12, min_up_h=3, min_down_h=2,
@@ -133,7 +134,8 @@ def test_small_heterogeneous_case_same_dispatch_cost_with_and_without_each_lever
     kw = dict(horizon="rolling", window_h=30, commit_h=18, mip_rel_gap=1e-4, threads=1)
     ref = optimise_dispatch(ds, **kw)
     assert ref.attrs["commitment_groups"] == 1 and ref.attrs["complete"] == 1
-    for lever in (dict(group_identical=False), dict(warm_start=False), dict(highs_options={})):
+    for lever in (dict(group_identical=False), dict(warm_start=False), dict(highs_options={}),
+                  dict(relax_lookahead=True)):
         r = optimise_dispatch(ds, **kw, **lever)
         assert r.attrs["complete"] == 1, lever
         assert r.attrs["objective_usd"] == pytest.approx(ref.attrs["objective_usd"], rel=3e-4), lever
