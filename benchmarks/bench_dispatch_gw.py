@@ -54,6 +54,7 @@ def main(argv=None) -> None:
     ap.add_argument("--gap", type=float, default=1e-3)
     ap.add_argument("--preset", default=str(GW_YAML), help="scenario file (default: this tree's GW preset)")
     ap.add_argument("--horizon", default="auto")
+    ap.add_argument("--relax-lookahead", action="store_true", help="LP commitment after the committed hours")
     args = ap.parse_args(argv)
 
     from twin.couple import couple
@@ -70,7 +71,8 @@ def main(argv=None) -> None:
         print(f"window {done}/{total} at {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
 
     r = optimise_dispatch(phys, horizon=args.horizon, mip_rel_gap=args.gap, time_limit_s=args.time_limit,
-                          threads=1, progress=progress)
+                          threads=1, progress=progress,
+                          **({"relax_lookahead": True} if args.relax_lookahead else {}))
     wall = time.perf_counter() - t0
     cost = dispatch_cost_usd(phys, r)
     gaps = np.asarray(r["window_gap"].values, float)

@@ -605,6 +605,9 @@ class Solver(_Model):
         "time budget of each optimiser window [s]; a window cut short keeps its best solution "
         "with its gap and makes the run incomplete"))] = 60.0
     mip_rel_gap: Annotated[float, Field(ge=0, lt=0.1, description="relative MIP gap of each window")] = 1e-3
+    relax_lookahead: bool = Field(False, description=(
+        "commitment of each rolling window's look-ahead (after the committed hours) as a linear "
+        "relaxation: faster on large heterogeneous plants, an approximation of the look-ahead"))
 
 
 # ------------------------------------------------------------------------------------ dynamics

@@ -17,7 +17,7 @@ from twin.optimise.rows import param
 
 
 def add_reserve(m, pb, T, *, obj: list, grid_capacity_mw=None, battery_power_mw=None,
-                battery_energy_mwh=None, grid_n1_capacity_mw=None) -> None:
+                battery_energy_mwh=None, grid_n1_capacity_mw=None, relax_from=None) -> None:
     """Add ``short, req, any_on`` and the reserve row per step; costs ``obj_short[t]`` per MW.
 
     Headroom counted: gas (:func:`twin.optimise.units.headroom`), grid (when there is a feed)
@@ -32,7 +32,8 @@ def add_reserve(m, pb, T, *, obj: list, grid_capacity_mw=None, battery_power_mw=
     m.req = pyo.Var(T, domain=pyo.NonNegativeReals)
     # the largest unit of a group trips: an indicator "any unit of the group on"
     grp = [(t, u) for t in T for u in U if pb.size[u] > 1]
-    m.any_on = pyo.Var(grp, domain=pyo.Binary)
+    m.any_on = pyo.Var(grp, domain=lambda m, t, u: pyo.UnitInterval if relax_from is not None and t >= relax_from
+                       else pyo.Binary)
     m.any_def = pyo.Constraint(grp, rule=lambda m, t, u: m.on[t, u] <= float(pb.size[u]) * m.any_on[t, u])
     gset = set(grp)
     m.req_def = pyo.Constraint(TU, rule=lambda m, t, u: m.req[t] >= m.avail[t, u] * (

@@ -12,7 +12,7 @@ import pyomo.environ as pyo
 from twin.optimise.rows import is_number, param
 
 
-def add_units(m, pb, T, *, obj: list, built=None, cyclic: bool = False) -> tuple[dict, dict]:
+def add_units(m, pb, T, *, obj: list, built=None, cyclic: bool = False, relax_from=None) -> tuple[dict, dict]:
     """Add the unit rows of ``pb`` (a :class:`~twin.optimise.problem.Problem`) over steps ``T``.
 
     Creates the mutable parameters ``pmin, avail, width, c_on, c_seg, f_on, f_seg, on0, p0,
@@ -46,7 +46,10 @@ def add_units(m, pb, T, *, obj: list, built=None, cyclic: bool = False) -> tuple
     m.on0 = param(U)
     m.p0 = param(U)
     size = pb.size
-    m.on = pyo.Var(TU, domain=lambda m, t, u: pyo.Binary if size[u] == 1 else pyo.NonNegativeIntegers,
+    # relax_from: steps from there on have a linear-relaxation commitment (the far part of a
+    # rolling window, which is re-solved by the next window before it is committed)
+    m.on = pyo.Var(TU, domain=lambda m, t, u: pyo.NonNegativeReals if relax_from is not None and t >= relax_from
+                   else pyo.Binary if size[u] == 1 else pyo.NonNegativeIntegers,
                    bounds=lambda m, t, u: (0, float(size[u])))
     m.start = pyo.Var(TU, bounds=lambda m, t, u: (0, float(size[u])))
     m.stop = pyo.Var(TU, bounds=lambda m, t, u: (0, float(size[u])))
