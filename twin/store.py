@@ -358,6 +358,16 @@ def release_run(store_dir: str | Path, run_id: str) -> None:
         lock.unlink(missing_ok=True)
 
 
+def _publish(tmp: Path, final: Path) -> None:
+    """Make the files of a finished ``.partial`` folder durable, give them ordinary modes and rename
+    the folder into place (the rename is what publishes a run or plan: all of it or nothing)."""
+    for f in tmp.iterdir():
+        with open(f, "rb") as fh:
+            os.fsync(fh.fileno())
+    ordinary_mode(tmp)
+    os.rename(tmp, final)
+
+
 def save_run(ds: xr.Dataset, store_dir: str | Path, run_id: str | None = None) -> Path:
     """Write a settled run atomically into ``store_dir/<run-id>/``.
 
@@ -405,11 +415,7 @@ def _write_run(ds: xr.Dataset, store: Path, run_id: str, final: Path) -> None:
         (tmp / "scenario.yaml").write_text(ds.attrs.get("scenario_yaml", ""), encoding="utf-8")
         (tmp / "summary.json").write_text(
             json.dumps(summary(ds, run_id), indent=2, default=_json_default), encoding="utf-8")
-        for f in tmp.iterdir():  # make the bytes durable before the rename publishes them
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
-        ordinary_mode(tmp)
-        os.rename(tmp, final)
+        _publish(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -569,16 +575,13 @@ def save_plan(ds: xr.Dataset, store_dir: str | Path, plan_id: str | None = None)
     ds.attrs["plan_id"] = plan_id
     tmp = Path(tempfile.mkdtemp(prefix=f".{plan_id}.", suffix=".partial", dir=store))
     try:
-        _for_netcdf(ds).to_netcdf(tmp / "plan.nc", engine="netcdf4")
+        with NETCDF_LOCK:
+            _for_netcdf(ds).to_netcdf(tmp / "plan.nc", engine="netcdf4")
         (tmp / "scenario.yaml").write_text(ds.attrs.get("scenario_yaml", ""), encoding="utf-8")
         (tmp / "summary.json").write_text(json.dumps(_clean(plan_summary(ds)), indent=2, default=_json_default),
                                           encoding="utf-8")
         (tmp / "report.html").write_text(plan_report_html(ds), encoding="utf-8")
-        for f in tmp.iterdir():
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
-        ordinary_mode(tmp)
-        os.rename(tmp, final)
+        _publish(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -590,5 +593,5 @@ def open_plan(plan_dir: str | Path) -> xr.Dataset:
     p = Path(plan_dir)
     if not all((p / f).is_file() for f in PLAN_FILES):
         raise RunNotFound(f"{str(plan_dir)!r} is not a plan directory (needs {', '.join(PLAN_FILES)})")
-    with xr.open_dataset(p / "plan.nc", engine="netcdf4") as ds:
+    with NETCDF_LOCK, xr.open_dataset(p / "plan.nc", engine="netcdf4") as ds:
         return ds.load()

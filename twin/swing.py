@@ -161,7 +161,9 @@ def load_telemetry(path: str | Path, time_s: np.ndarray) -> dict[str, np.ndarray
         raise SwingError(f"telemetry: {str(path)!r} — no such file")
     try:
         if p.suffix.lower() in (".nc", ".nc4", ".netcdf"):
-            with xr.open_dataset(p) as ds:
+            from twin.store import NETCDF_LOCK  # netCDF-C/HDF5 are not thread-safe (see twin.store)
+
+            with NETCDF_LOCK, xr.open_dataset(p) as ds:
                 if "time" not in ds.variables:
                     raise SwingError(f"telemetry: {p.name} has no 'time' coordinate or variable "
                                      f"(variables: {', '.join(map(str, ds.variables)) or 'none'})")

@@ -16,16 +16,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dash_app"))  # shared run-store helpers
 
-CHROMIUM = os.environ.get("CAMPUS_TWIN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions", "--no-first-run", "--disable-quic",
-    "--disable-features=OptimizationHints,MediaRouter,DialMediaRouteProvider,Translate",
-    "--disable-client-side-phishing-detection", "--disable-domain-reliability", "--no-pings",
-    "--password-store=basic",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-]
+from twin.report import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402 - one set of flags (BROWSER.md)
+
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
