@@ -64,7 +64,7 @@ def test_yaml_nested_3000_deep_is_refused():
 
 def test_duplicate_key_is_refused_naming_both_lines():
     line = _one(_text() + "name: second\n")
-    assert line.startswith("x.yaml: line 43: key 'name' given twice (first on line 4)")
+    assert line.startswith("x.yaml: line 46: key 'name' given twice (first on line 4)")
     assert "silently replace" in line
 
 

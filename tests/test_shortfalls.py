@@ -144,7 +144,7 @@ def test_grid_circuits_are_validated():
 def _overfull(d):
     # 300 t cargoes every day into a 400 t tank that the engines hardly draw (the grid serves first)
     d["fuel"].update(tank_capacity_t=400, delivery_t=300, delivery_interval_days=1, initial_level_frac=0.9)
-    d["power"]["grid"]["capacity_mw"] = 40
+    d["power"]["grid"].update(capacity_mw=40, circuit_mw=40)
 
 
 def test_refused_cargo_is_named_and_warned(tmp_path, capsys):
@@ -210,5 +210,6 @@ def test_report_assumptions_state_both_bases_and_the_grid_contingency(default_ru
     text = _assumptions([default_run], ["default"])
     # 11 USD/MMBtu HHV x HHV/LHV 1.1065 = 12.17 USD/MMBtu of LHV fuel
     assert "quoted 11 USD/MMBtu (HHV) = 11.00 USD/MMBtu HHV = 12.17 USD/MMBtu LHV" in text
-    assert "1 circuit(s) x 10 MW; 0 MW left after losing one (N-1)" in text
+    # the default campus's dual feed (its notes): two circuits, each rated for the whole 10 MW
+    assert "2 circuit(s) x 10 MW; 10 MW left after losing one (N-1)" in text
     assert "Decision 2699/QD-BCT (Oct 2024): Nov-2023 table x 1.048 (scaling, D) [flag D]" in text

@@ -184,7 +184,10 @@ def test_existing_scheduler_address(tmp_path, capsys):
 
     from twin.cli import main
 
-    small = dict(SWEEP, parameters={"fuel.lng_price_usd_per_mmbtu": [8, 16]})
+    # no boil-off: flared boil-off is bought as LNG too (issue #9 item 3), which would put more than the
+    # burnt GJ in the fuel cost; this test isolates the price basis
+    small = dict(SWEEP, parameters={"fuel.lng_price_usd_per_mmbtu": [8, 16]},
+                 overrides={**SWEEP["overrides"], "fuel": {"boil_off_frac_per_day": 0.0}})
     f = tmp_path / "small.yaml"
     f.write_text(yaml.safe_dump(small))
     out = tmp_path / "small.zarr"
