@@ -211,7 +211,10 @@ def cmd_app(a) -> int:
 def cmd_report(a) -> int:
     from twin.report import write_report
 
-    return write_report(a.runs, a.output, presets=a.presets, store=a.store)
+    try:
+        return write_report(a.runs, a.output, presets=a.presets, store=a.store)
+    except ImportError as e:  # a PDF is printed by Playwright (the [test] extra) in Debian's chromium
+        raise _extra("test", e) from None
 
 
 def cmd_export(a) -> int:
@@ -225,6 +228,8 @@ def cmd_export(a) -> int:
         files = export_run(a.run, a.format, out)
     except RunNotFound as e:
         raise BadInput(str(e)) from None
+    except ImportError as e:  # parquet (pyarrow) and xlsx (openpyxl) come with the [app] extra
+        raise _extra("app", e) from None
     print("wrote " + ", ".join(str(f) for f in files))
     return EXIT_OK
 
