@@ -78,7 +78,7 @@ def test_gas_units_burn_fuel_and_carry_reserve(default_run):
     t0 = float(ds["lng_tank_initial_t"])
     end = t0 + float(ds["lng_delivered_t"].sum()) - float(ds["lng_drawn_t"].sum()) - float(ds["lng_boil_off_t"].sum())
     assert float(ds["lng_tank_t"][-1]) == pytest.approx(end, rel=1e-9)
-    # boil-off goes to the units first (INTERFACES §6): burnt = liquid drawn + boil-off not flared + shortfall
+    # boil-off goes to the units first (issue #9 item 3): burnt = liquid drawn + boil-off not flared + shortfall
     burnt = ds["lng_drawn_t"] + ds["lng_boil_off_t"] - ds["lng_flared_t"] + ds["lng_shortfall_t"]
     np.testing.assert_allclose(burnt.values, ds["lng_t"].values, atol=1e-9)
 

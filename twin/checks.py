@@ -20,7 +20,7 @@ from twin.settle import lng_tank
 def check_firm_capacity(sc: Scenario, ds: xr.Dataset) -> Iterator[tuple[str, str]]:
     """Peak facility power vs firm supply after the worst single contingency (N-1).
 
-    The contingencies (INTERFACES §1): the largest gas unit, or one circuit of the grid feed
+    The contingencies (issue #9 item 11): the largest gas unit, or one circuit of the grid feed
     (a single-circuit feed is lost whole).  A campus that cannot hold N-1 at its peak is an
     error: every dispatch of it will be short of reserve.
     """

@@ -290,7 +290,7 @@ def couple(scenario: Scenario, *, weather: xr.Dataset | None = None) -> xr.Datas
         tes_capacity_mwh_th=tes_mwh, tes_power_mw_th=tes_mw, tes_loss_frac_per_h=TES_LOSS_FRAC_PER_H,
         flex_training_frac=flex.training_shift_frac, flex_window_h=flex.window_h, it_capacity_mw=it_capacity,
         # the quoted price (USD/MMBtu, HHV unless the scenario says LHV) per GJ as the plant counts
-        # fuel (LHV): the dispatchers need no conversion (INTERFACES §6)
+        # fuel (LHV): the dispatchers need no conversion (issue #9 item 3)
         lng_price_usd_per_gj=lng_plant.price_usd_per_gj_lhv(fuel.lng_price_usd_per_mmbtu, fuel.price_basis),
         lng_price_usd_per_mmbtu_quoted=fuel.lng_price_usd_per_mmbtu,
         lng_price_basis_hhv=float(fuel.price_basis == "hhv"),

@@ -347,7 +347,7 @@ class Grid(_Model):
 
     @property
     def n1_capacity_mw(self) -> float:
-        """Import capacity left after losing the largest circuit [MW] (INTERFACES §1)."""
+        """Import capacity left after losing the largest circuit [MW] (issue #9 item 11)."""
         return min(self.capacity_mw, (self.circuits - 1) * self.circuit_rating_mw)
 
 

@@ -146,7 +146,7 @@ TANK_VARS = ("lng_tank_t", "lng_scheduled_t", "lng_delivered_t", "lng_refused_t"
 def lng_tank(ds: xr.Dataset, lng_use_t: np.ndarray) -> dict[str, np.ndarray]:
     """The LNG tank under a burn (t per step): boil-off to the units first, the rest flared;
     cargoes refused for want of room; fuel it cannot supply (:func:`models.lng_plant.lng_tank_level_t`,
-    INTERFACES §6).  All zeros without a tank."""
+    issue #9 item 3).  All zeros without a tank."""
     n = ds.sizes["time"]
     if float(ds["lng_tank_capacity_t"]) <= 0:
         return {k: np.zeros(n) for k in TANK_VARS}
@@ -161,7 +161,7 @@ def lng_tank(ds: xr.Dataset, lng_use_t: np.ndarray) -> dict[str, np.ndarray]:
 def reserve_margin_mw(ds: xr.Dataset) -> np.ndarray:
     """Headroom left after the worst single contingency  [MW] (negative = not N-1 secure).
 
-    Two kinds of contingency (INTERFACES §1), the worse one counts:
+    Two kinds of contingency (issue #9 item 11), the worse one counts:
 
     * the largest running gas unit trips: other running units' (available − output) + grid
       (capacity − import) + battery − that unit's output;
@@ -203,7 +203,7 @@ def _contingency_margins(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.nda
     unit_trip = others + grid_head + bat_head - largest
     n1 = float(ds["grid_n1_capacity_mw"]) if "grid_n1_capacity_mw" in ds else 0.0
     # after the circuit loss the other circuits carry up to n1: their spare (n1 - import) counts, and
-    # an import above n1 must come from the units and the battery (INTERFACES §1: the sign of this
+    # an import above n1 must come from the units and the battery (issue #9 item 11: the sign of this
     # margin is that rule)
     circuit = gas_head + bat_head + (n1 - ds["grid_import_mw"].values)
     return np.minimum(unit_trip, circuit), unit_trip, circuit

@@ -62,7 +62,7 @@ def test_unit_violations_names_each_broken_limit():
     assert "gt-1 at 2025-01-06 05:00: below minimum load (20.000 MW)" in msgs
 
 
-# ------------------------------------------------------------------ grid circuit N-1 (INTERFACES 1)
+# ------------------------------------------------------------------ grid circuit N-1 (issue #9 item 11)
 def _grid_case():
     # one 40 MW unit (minimum 16 MW), initially off; demand 30 MW; a 50 MW feed at 50 USD/MWh,
     # cheaper than gas (10 USD/GJ at 9 GJ/MWh and more): only the reserve can make the unit run
@@ -95,7 +95,7 @@ def test_grid_circuit_loss_is_covered_by_gas_headroom():
     np.testing.assert_allclose(r3["reserve_shortfall_mw"].values, 0.0, atol=1e-6)
 
 
-# ------------------------------------------------------------------ LNG boil-off to the turbines (INTERFACES 6)
+# ------------------------------------------------------------------ LNG boil-off to the turbines (issue #9 item 3)
 def test_boil_off_feeds_the_turbines_first():
     # islanded unit at 30 MW for 24 h burns 24 * 30 * 9 / 49 = 132.2 t (3.6/0.40 GJ/MWh, LHV
     # 49 GJ/t); 150 t above the heel. The tank boils off 0.1 %/h of ~900-1000 t, about 23 t a

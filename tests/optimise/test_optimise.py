@@ -14,7 +14,7 @@ from .conftest import make_physics
 from twin.optimise import dispatch_cost_usd, optimise_dispatch
 from twin.variables import REGISTRY
 
-# the registry's dispatch variables and the LNG delivered (INTERFACES 6: the dispatch carries it, settle
+# the registry's dispatch variables and the LNG delivered (issue #9 item 3: the dispatch carries it, settle
 # recomputes the tank from it)
 DISPATCH_VARS = sorted([k for k, v in REGISTRY.items() if v.layer == "dispatch"] + ["lng_delivered_t"])
 
@@ -445,8 +445,8 @@ def test_runs_on_default_scenario():
     from twin.paths import REPO_DIR
 
     phys = couple(load_scenario(REPO_DIR / "datasets/scenarios/default.yaml"))
-    # the baseline rule compared with below covers unit trips only (the grid-circuit rule of
-    # INTERFACES 1 comes with the num branch); a feed firm to its capacity compares like for like
+    # a feed firm to its capacity: the comparison below is of the unit-trip rule alone (the
+    # grid-circuit rule of issue #9 item 11 is tested in tests/optimise/test_grouping.py)
     phys["grid_n1_capacity_mw"] = phys["grid_capacity_mw"]
     r = optimise_dispatch(phys, mip_rel_gap=1e-3)
     assert r.attrs["solver_status"] == "optimal"

@@ -74,11 +74,11 @@ stop, equal shares of the running units can move by more than one ramp), so a gr
 ramp can bind in a step is split into single units (``attrs["commitment_groups_split_for_ramp"]``);
 :func:`twin.optimise.feasibility.unit_violations` checks any per-unit result limit by limit.
 
-*Grid circuit N-1* (INTERFACES 1) -- besides a unit trip, the loss of one grid circuit:
+*Grid circuit N-1* (issue #9 item 11) -- besides a unit trip, the loss of one grid circuit:
 ``gas_headroom + battery_headroom + shortfall >= import - grid_n1_capacity_mw`` (the physics
 variable; where a Dataset lacks it, 0: a single circuit is not firm).
 
-*Boil-off* (INTERFACES 6) -- the boil-off ``(1 - keep) * tank[t-1]`` goes to the turbines
+*Boil-off* (issue #9 item 3) -- the boil-off ``(1 - keep) * tank[t-1]`` goes to the turbines
 first: ``draw >= fuel / LHV - bog``, ``draw >= 0``, ``tank[t] = keep * tank[t-1] + dlv - draw``;
 the dispatch carries ``lng_delivered_t``.
 

@@ -657,7 +657,7 @@ def _result(physics, pb, st, out, gen, heel, co2x, wins, w_start, w_solve, w_gap
         # worst trip: the unit whose loss leaves least (its own headroom leaves with it)
         need = np.where(on, pb.avail_units, 0.0).max(axis=1)
         shortfall = np.maximum(need - head_all - grid_head - bh, 0.0)
-        if pb.has_grid:  # or the loss of one grid circuit (INTERFACES 1)
+        if pb.has_grid:  # or the loss of one grid circuit (issue #9 item 11)
             lost = np.maximum(out["grid_import_mw"] - pb.s["grid_n1_capacity_mw"], 0.0)
             shortfall = np.maximum(shortfall, lost - head_all - bh)
             largest = np.maximum(largest, lost)

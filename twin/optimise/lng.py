@@ -12,7 +12,7 @@ def add_tank(m, pb, T, fuel_gj: dict, *, obj: list) -> None:
     """Add ``dlv, draw, tank, heel`` with ``tank_def``, ``draw_bog`` and ``tank_min``;
     ``fuel_gj[t]`` the fuel burnt in step ``t`` [GJ] (from :func:`twin.optimise.units.add_units`).
 
-    Boil-off goes to the turbines first (INTERFACES 6): ``bog_t = (1 - keep) * tank[t-1]``
+    Boil-off goes to the turbines first (issue #9 item 3): ``bog_t = (1 - keep) * tank[t-1]``
     evaporates (``keep = 1 - boil_off_frac_per_day * step_h / 24``, as the settle's tank), the
     liquid drawn is ``draw >= fuel_t / LHV - bog_t``, ``draw >= 0`` (the rest of the boil-off is
     flared), and ``tank[t] = tank[t-1] + dlv - bog - draw = keep * tank[t-1] + dlv - draw``.

@@ -49,7 +49,7 @@ def add_reserve(m, pb, T, *, obj: list, grid_capacity_mw=None, battery_power_mw=
             head[t] = head[t] + bh[t]
     m.reserve = pyo.Constraint(T, rule=lambda m, t: head[t] + m.short[t] >= m.req[t])
     if pb.has_grid:
-        # (b) the loss of one grid circuit (INTERFACES 1): gas and battery headroom cover the
+        # (b) the loss of one grid circuit (issue #9 item 11): gas and battery headroom cover the
         # import above what the remaining circuits carry, grid_n1_capacity_mw (0: one circuit)
         n1 = float(pb.s["grid_n1_capacity_mw"]) if grid_n1_capacity_mw is None else grid_n1_capacity_mw
         gas_bat = {t: units.headroom(m, pb, t) + (m.bhead[t] if pb.has_battery else 0) for t in T}

@@ -140,7 +140,7 @@ def phase_scenario(sc: Scenario, p: int, build: Build, *, name: str | None = Non
         grid.update(capacity_mw=0.0)
     else:
         grid.update(capacity_mw=opt.capacity_mw, tariff=opt.tariff or sc.power.grid.tariff)
-        if "circuits" in Grid.model_fields:  # grid N-1 (the num branch's schema)
+        if "circuits" in Grid.model_fields:  # grid N-1 by circuits (issue #9 item 11)
             grid["circuits"] = opt.circuits
     power["grid"] = grid
     if ph.fuel is not None:

@@ -210,7 +210,7 @@ def build_model(d: PlanData, *, fixed: dict | None = None) -> pyo.ConcreteModel:
             if not grid_available(disc.sc, d.grid[o], p):
                 m.y[o, p].fix(0)
     m.grid_mw = pyo.Expression(P, rule=lambda m, p: sum(d.grid[o].capacity_mw * m.y[o, p] for o in O))
-    # import capacity left after losing one circuit (INTERFACES 1), as the phase's physics will have it
+    # import capacity left after losing one circuit (issue #9 item 11), as the phase's physics will have it
     m.grid_n1_mw = pyo.Expression(P, rule=lambda m, p: sum(grid_n1_mw(d.grid[o]) * m.y[o, p] for o in O))
     HA = [(h, a) for h in d.halls for a in range(len(d.alts[h]))]
     m.c = pyo.Var(HA, domain=pyo.Binary)
