@@ -348,11 +348,9 @@ def humidity_ratio_from_dewpoint(t_dewpoint_c, pressure_pa=STANDARD_PRESSURE_PA)
     Notes
     -----
     The vapour pressure is the saturation pressure at the dew point
-    (PsychroLib ``GetHumRatioFromTDewPoint``).
+    (PsychroLib ``GetHumRatioFromTDewPoint``): the saturation humidity ratio at the dew point.
     """
-    _check_pressure(pressure_pa)
-    (td, p), template = _as_arrays(t_dewpoint_c, pressure_pa)
-    return _restore(_wsat(td, p), template)
+    return saturated_humidity_ratio(t_dewpoint_c, pressure_pa)
 
 
 def humidity_ratio_from_wetbulb(t_drybulb_c, t_wetbulb_c, pressure_pa=STANDARD_PRESSURE_PA):
