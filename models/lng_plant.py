@@ -755,6 +755,22 @@ def lng_tank_level_t(
     n = use.shape[0]
     sched = delivery_schedule_t(n, step_h, delivery_t=delivery_t, delivery_interval_h=delivery_interval_h,
                                 first_delivery_h=first_delivery_h)
+    res = lng_tank_steps_t(use, sched, step_h, capacity_t=capacity_t, initial_t=initial_t,
+                           boil_off_frac_per_day=boil_off_frac_per_day, min_level_t=min_level_t)
+    return _restore_dict(res, template)
+
+
+def lng_tank_steps_t(use_t, scheduled_t, step_h, *, capacity_t, initial_t, boil_off_frac_per_day, min_level_t=0.0):
+    """The steps of :func:`lng_tank_level_t` for a given cargo schedule (its Notes give the
+    order: delivery to the free space, boil-off, boil-off to the units first, the heel).
+
+    ``use_t`` and ``scheduled_t`` are 1-D arrays [t per step] of one length; inputs are not
+    checked here (the callers have).  Used by :func:`lng_tank_level_t` and by the optimiser to
+    carry the real tank from one window to the next.  Returns the dict of
+    :func:`lng_tank_level_t` as ndarrays."""
+    use = np.asarray(use_t, dtype=float)
+    sched = np.asarray(scheduled_t, dtype=float)
+    n = use.shape[0]
     cap = float(capacity_t)
     heel = float(min_level_t)
     rate = float(boil_off_frac_per_day) * float(step_h) / 24.0
@@ -788,7 +804,7 @@ def lng_tank_level_t(
     res["lng_refused_t"] = np.maximum(sched - res["lng_delivered_t"], 0.0)
     res["lng_shortfall_t"] = np.maximum(use - res["lng_supplied_t"], 0.0)
     res["lng_supplied_t"] = np.where(np.isnan(use), np.nan, res["lng_supplied_t"])
-    return _restore_dict(res, template)
+    return res
 
 
 def delivery_schedule_t(n, step_h, *, delivery_t, delivery_interval_h, first_delivery_h=None):

@@ -15,6 +15,7 @@ import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
 
+from models import lng_plant
 from twin.optimise import emissions, grid, lng, load, reserve, solar, stop, storage, units
 from twin.optimise.cost import dispatch_cost_usd
 from twin.optimise.problem import (_LNG_SHORT_EFF, _OUT_T, CO2_CAP_EXCESS_USD_PER_T, HIGHS_LEAN_OPTIONS,
@@ -131,7 +132,7 @@ class _Window:
         put(m.price, pb.price[sl])
         put(m.obj_uns, np.full(W, s["voll_usd_per_mwh"] * sh))
         if pb.nu:
-            fc = s["lng_price_usd_per_gj"] + s["carbon_price_usd_per_t"] * s["gas_co2_t_per_gj"]
+            fc = lng.fuel_usd_per_gj(s)
             put(m.pmin, pb.pmin[sl])
             put(m.avail, pb.avail[sl])
             put(m.width, pb.width[sl])
@@ -477,7 +478,7 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
     gen = np.zeros((n, pb.nu))
     heel = np.zeros(n)
     co2x = 0.0
-    w_start, w_solve, w_gap, w_status, w_highs = [], [], [], [], []
+    w_start, w_solve, w_gap, w_status, w_highs, w_tank = [], [], [], [], [], []
     messages: list[str] = []
     build_s = 0.0
     prev_x: dict[int, np.ndarray] = {}
@@ -532,6 +533,7 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
                 _commit(pb, mod, st, x, duals, a, c, out, gen, heel)
                 if pb.has_cap:
                     co2x += float(x[mod.col["co2x"]][0]) * (cc / Wn)
+            w_tank.append(st.tank)
             if progress is not None:
                 progress(wi + 1, len(wins))
 
@@ -539,6 +541,11 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
                   build_s, horizon)
     res["window_highs_s"] = ("window", np.asarray(w_highs, float))
     res["window_highs_s"].attrs = {"units": "s", "long_name": "HiGHS run time of the window's solve"}
+    if pb.has_tank:
+        res["window_lng_tank_t"] = ("window", np.asarray(w_tank, float))
+        res["window_lng_tank_t"].attrs = {
+            "units": "t", "long_name": "LNG in the tank at the end of the window's committed steps, "
+                                       "as the optimiser carried it into the next window"}
     res.attrs["window_time_limit_s"] = float(time_limit_s) if time_limit_s is not None else float("inf")
     res.attrs["solver_message"] = "; ".join(messages[:5])
     return res
@@ -591,16 +598,30 @@ def _commit(pb, mod, st, x, duals, a, c, out, gen, heel) -> None:
         cum = _vals(mod, x, "cum")
         st.carry = float(cum[k - 1])
     if pb.has_tank:
-        tank = _vals(mod, x, "tank")
-        st.tank = float(tank[k - 1])
         heel[sl] = _vals(mod, x, "heel")[:k]
-        out["lng_delivered_t"][sl] = np.maximum(_vals(mod, x, "dlv"), 0.0)[:k]
+        # the tank carried on is the real one under the committed burn (the settle's rule), not
+        # the window's own level: a solution within its gap may leave cargo it had room for
+        fuel = np.zeros(k)
+        if nu:
+            fuel = pb.step_h * (pb.fuel0[a:c] * on[:k] + (pb.slope[a:c] * seg[:k]).sum(axis=2)).sum(axis=1)
+        _step_tank(pb, st, a, c, fuel / pb.s["lng_lhv_gj_per_t"], out)
     if pb.has_demand_charge:
         months = pb.month[sl]
         impk = imp[:k]
         for mo in np.unique(months):
             st.peak_by_month[int(mo)] = max(st.peak_by_month.get(int(mo), 0.0), float(impk[months == mo].max()))
     out["marginal_price_usd_per_mwh"][sl] = duals[:k]
+
+
+def _step_tank(pb, st, a: int, c: int, burn_t: np.ndarray, out) -> None:
+    """Advance the carried tank over steps [a, c) under a burn [t per step] by the settle's own
+    rule (:func:`models.lng_plant.lng_tank_steps_t`)."""
+    s = pb.s
+    tank = lng_plant.lng_tank_steps_t(burn_t, pb.delivery_t[a:c], pb.step_h, capacity_t=s["lng_tank_capacity_t"],
+                                      initial_t=st.tank, boil_off_frac_per_day=s["lng_boil_off_frac_per_day"],
+                                      min_level_t=s["lng_tank_min_t"])
+    out["lng_delivered_t"][a:c] = tank["lng_delivered_t"]
+    st.tank = float(tank["lng_tank_t"][-1])
 
 
 def _fallback(pb, st, a, c, out, gen) -> None:
@@ -631,6 +652,8 @@ def _fallback(pb, st, a, c, out, gen) -> None:
         lev = st.tes * keep ** np.arange(1, c - a + 1)
         out["tes_soc_mwh_th"][sl] = lev
         st.tes = float(lev[-1])
+    if pb.has_tank:  # units off: the tank only takes its cargoes and boils off (flared)
+        _step_tank(pb, st, a, c, np.zeros(c - a), out)
     st.carry = 0.0
 
 

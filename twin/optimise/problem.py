@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from models import lng_plant
+
 
 #: ``horizon="auto"`` solves the whole period at once up to this length  [h]
 WHOLE_PERIOD_MAX_H = 168.0
@@ -290,11 +292,9 @@ def prepare(ds: xr.Dataset, group: bool = False) -> Problem:
     delivery = np.zeros(n)
     interval = s["lng_delivery_interval_h"]
     if has_tank and np.isfinite(interval) and interval > 0 and s["lng_delivery_t"] > 0:
-        # a batch arrives at the first step at or after each whole interval from the period start
-        k = np.arange(n)
-        first = np.floor(k * step_h / interval + 1e-9)
-        prev = np.floor((k - 1) * step_h / interval + 1e-9)
-        delivery = np.where((k > 0) & (first > prev), s["lng_delivery_t"], 0.0)
+        # the settle's cargo schedule, so that the windows and the settle unload the same ships
+        delivery = lng_plant.delivery_schedule_t(n, step_h, delivery_t=s["lng_delivery_t"],
+                                                 delivery_interval_h=interval)
     has_cap = bool(np.isfinite(s["co2_cap_t"]))
     tot = demand.sum()
     share = demand / tot if tot > 0 else np.full(n, 1.0 / n)
