@@ -165,8 +165,10 @@ from __future__ import annotations
 
 from twin.optimise.cost import dispatch_cost_usd
 from twin.optimise.dispatch import optimise_dispatch
-from twin.optimise.problem import (CO2_CAP_EXCESS_USD_PER_T, HIGHS_LEAN_OPTIONS, SOC_END_SHORT_FRAC_OF_VOLL,
-                                   WHOLE_PERIOD_MAX_H, Problem, lower_convex_envelope, prepare)
+from twin.optimise.problem import (CO2_CAP_EXCESS_USD_PER_T, HEURISTICS_FROM_COLUMNS, HIGHS_HEURISTIC_OPTIONS,
+                                   HIGHS_LEAN_OPTIONS, SOC_END_SHORT_FRAC_OF_VOLL, WHOLE_PERIOD_MAX_H, Problem,
+                                   lower_convex_envelope, prepare)
 
 __all__ = ["optimise_dispatch", "dispatch_cost_usd", "lower_convex_envelope", "HIGHS_LEAN_OPTIONS",
+           "HIGHS_HEURISTIC_OPTIONS", "HEURISTICS_FROM_COLUMNS",
            "WHOLE_PERIOD_MAX_H", "CO2_CAP_EXCESS_USD_PER_T", "SOC_END_SHORT_FRAC_OF_VOLL", "Problem", "prepare"]

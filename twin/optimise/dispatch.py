@@ -18,7 +18,8 @@ import xarray as xr
 from models import lng_plant
 from twin.optimise import emissions, grid, lng, load, reserve, solar, stop, storage, units
 from twin.optimise.cost import dispatch_cost_usd
-from twin.optimise.problem import (_LNG_SHORT_EFF, _OUT_T, CO2_CAP_EXCESS_USD_PER_T, HIGHS_LEAN_OPTIONS,
+from twin.optimise.problem import (_LNG_SHORT_EFF, _OUT_T, CO2_CAP_EXCESS_USD_PER_T, HEURISTICS_FROM_COLUMNS,
+                                   HIGHS_HEURISTIC_OPTIONS, HIGHS_LEAN_OPTIONS,
                                    SOC_END_SHORT_FRAC_OF_VOLL, WHOLE_PERIOD_MAX_H, Problem, prepare)
 from twin.optimise.rows import param
 from twin.variables import annotate
@@ -406,7 +407,9 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
     progress : callable, optional
         Called as ``progress(done_windows, total_windows)`` after each window.
     highs_options : dict, optional
-        Extra HiGHS options; default :data:`HIGHS_LEAN_OPTIONS`.
+        Extra HiGHS options; default :data:`HIGHS_LEAN_OPTIONS`, or
+        :data:`HIGHS_HEURISTIC_OPTIONS` for plants of ``HEURISTICS_FROM_COLUMNS`` or more
+        commitment columns (distinct units or models).
     warm_start : bool
         Pass the previous window's solution, shifted, as a MIP start.
     group_identical : bool
@@ -468,7 +471,9 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
     wins = _windows(n, W, C)
     slots = max(len(np.unique(pb.month[a:b])) for a, b, _ in wins)
     options = {"output_flag": False}
-    options.update(HIGHS_LEAN_OPTIONS if highs_options is None else highs_options)
+    if highs_options is None:
+        highs_options = HIGHS_HEURISTIC_OPTIONS if pb.nu >= HEURISTICS_FROM_COLUMNS else HIGHS_LEAN_OPTIONS
+    options.update(highs_options)
 
     st = _State(pb)
     if battery_end == "free":
