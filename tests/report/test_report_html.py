@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html as htmlmod
 import math
 import re
 
@@ -118,7 +117,7 @@ def test_scenario_text_is_escaped(run_pair):
     ds.attrs["scenario_name"] = evil
     text = report_html([ds])
     assert evil not in text
-    assert htmlmod.escape(evil) in text
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in text  # escaped by the templates (markupsafe)
 
 
 def test_no_runs_is_an_error():
