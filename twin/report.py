@@ -86,6 +86,12 @@ def _fmt(v, unit: str = "") -> str:
     return str(v)  # the templates escape it
 
 
+def format_value(v, unit: str = "") -> str:
+    """A number as the report's tables show it: ratios (PUE, WUE, CUE) to 0.001, everything else to
+    0.1 (whole from a million), thousands separated, never "-0.0"; "n/a" when missing."""
+    return _fmt(v, unit)
+
+
 #: units shown to three decimals (the rest to one)
 _THREE_DECIMALS = ("-", "L/kWh", "kgCO2/kWh")
 
@@ -477,21 +483,35 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def html_to_pdf(html_path: Path, pdf_path: Path) -> Path:
-    """Print an HTML report to PDF (A4, its print stylesheet) in headless Chromium via Playwright."""
-    from playwright.sync_api import sync_playwright
+def html_to_pdf(html_path: Path, pdf_path: Path, browser=None) -> Path:
+    """Print an HTML report to PDF (A4, its print stylesheet) in headless Chromium via Playwright
+    (``browser``: an open Playwright Chromium to use, else one is started with :data:`CHROMIUM_FLAGS`)."""
+    if browser is None:
+        from concurrent.futures import ThreadPoolExecutor
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 900, "height": 1200})
-            page.goto(Path(html_path).resolve().as_uri())
-            page.wait_for_function("() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
-                                   ".every(d => d._fullLayout)", timeout=120_000)
-            page.emulate_media(media="print")
-            page.pdf(path=str(pdf_path), format="A4", print_background=True, prefer_css_page_size=True)
-        finally:
-            browser.close()
+        def _print() -> Path:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as p:
+                b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+                try:
+                    return html_to_pdf(html_path, pdf_path, b)
+                finally:
+                    b.close()
+
+        # in a thread of its own: Playwright's sync API refuses a thread whose event loop runs
+        # (a caller that drives a browser itself, e.g. a test session)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_print).result()
+    page = browser.new_page(viewport={"width": 900, "height": 1200})
+    try:
+        page.goto(Path(html_path).resolve().as_uri())
+        page.wait_for_function("() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                               ".every(d => d._fullLayout)", timeout=120_000)
+        page.emulate_media(media="print")
+        page.pdf(path=str(pdf_path), format="A4", print_background=True, prefer_css_page_size=True)
+    finally:
+        page.close()
     return pdf_path
 
 

@@ -114,7 +114,7 @@ def monthly_energy(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figur
     """Energy by source and month, one panel per run  [MWh] (:func:`monthly_energy_balance_mwh`: the
     bars of a month sum to its facility energy; the battery appears once, net of charging)."""
     fig = make_subplots(rows=len(runs), cols=1, shared_xaxes=False, subplot_titles=list(names),
-                        vertical_spacing=0.12 / max(len(runs), 1))
+                        vertical_spacing=0.3 / max(len(runs), 1))  # room for the month labels and the next title
     for i, ds in enumerate(runs):
         m = monthly_energy_balance_mwh(ds)
         months = pd.DatetimeIndex(m["time"].values).strftime("%Y-%m")
@@ -129,7 +129,7 @@ def monthly_energy(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figur
         _num_axis(fig, "y", "MWh", "energy [MWh]", row=i + 1, col=1)
         fig.update_xaxes(type="category", row=i + 1, col=1)
     fig.update_layout(barmode="relative")
-    return _layout(fig, "Monthly energy by source", height=max(360, 260 * len(runs)))
+    return _layout(fig, "Monthly energy by source", height=max(380, 300 * len(runs)))
 
 
 def load_duration(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
@@ -328,25 +328,30 @@ def heatmaps(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
     (not one point per hour) at its display precision."""
     pick = [0] if len(runs) == 1 else [0, len(runs) - 1]
     keys = [(k, t) for k, t in HEATMAPS if any(_heat_series(runs[i], k) is not None for i in pick)]
-    fig = make_subplots(rows=len(keys), cols=len(pick), shared_xaxes=True, vertical_spacing=0.06,
-                        horizontal_spacing=0.08,
-                        subplot_titles=[f"{t} — {names[i]}" for k, t in keys for i in pick])
+    series = {(k, i): _heat_series(runs[i], k) for k, _ in keys for i in pick}
+    fig = make_subplots(rows=len(keys), cols=len(pick), shared_xaxes=True, vertical_spacing=0.07,
+                        horizontal_spacing=0.12,
+                        subplot_titles=[f"{t} — {names[i]}" + ("" if series[(k, i)] is not None else
+                                                               ": none at this campus")
+                                        for k, t in keys for i in pick])
     for r, (key, title) in enumerate(keys, start=1):
         unit = HEATMAP_UNITS[key]
         for c, i in enumerate(pick, start=1):
-            da = _heat_series(runs[i], key)
-            if da is None:
+            if series[(key, i)] is None:
                 continue
-            days, z = day_hour(da)
-            bar_x = 1.0 if c == len(pick) else 0.46
+            days, z = day_hour(series[(key, i)])
+            # each panel its own colour scale and bar (beside it): the pattern within a run is the point
+            dom_x = fig.get_subplot(r, c).xaxis.domain
             fig.add_trace(go.Heatmap(x=days, y=list(range(24)), z=shown(z, unit),
                                      colorscale="RdYlBu_r" if key != "reserve_margin_mw" else "RdYlBu",
-                                     showscale=c == len(pick), hoverongaps=False,
-                                     colorbar=dict(len=0.8 / len(keys), y=1 - (r - 0.5) / len(keys), x=bar_x,
-                                                   thickness=10, tickformat=tick_format(unit)),
+                                     showscale=True, hoverongaps=False,
+                                     colorbar=dict(len=0.8 / len(keys), y=1 - (r - 0.5) / len(keys),
+                                                   x=dom_x[1] + 0.005, xanchor="left", thickness=10,
+                                                   tickformat=tick_format(unit), tickfont=dict(size=10)),
                                      hovertemplate=f"%{{x}} %{{y}}:00 — %{{z:{hover_format(unit)}}}<extra></extra>"),
                           row=r, col=c)
             fig.update_yaxes(title_text="hour", row=r, col=c, dtick=6, type="linear", tickformat="d", hoverformat="d")
+    fig.update_xaxes(showticklabels=True, dtick="M2", tickformat="%b")  # months under every panel
     fig.update_xaxes(type="date")
     fig.update_layout(hovermode="closest")
     for a in fig.layout.annotations:
@@ -417,7 +422,8 @@ def weeks_and_duration(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.F
             fig.add_trace(go.Scatter(x=h["time"].values, y=shown(h.values, "MW"), stackgroup=f"s{r}", name=name,
                                      legendgroup=name, showlegend=r == 2, line_width=0, fillcolor=col,
                                      line_color=col), row=r, col=1)
-        for var, lab, style, how in (("facility_power_mw", "facility power", dict(color="#555", width=1.5), "mean"),
+        for var, lab, style, how in (("facility_power_mw", "facility power (stack above it: battery charging)",
+                                      dict(color="#555", width=1.5), "mean"),
                                      ("reserve_margin_mw", "N-1 margin", dict(color="#222", dash="dot"), "min")):
             h = _hourly(w[var], how)
             fig.add_trace(go.Scatter(x=h["time"].values, y=shown(h.values, "MW"), name=lab, legendgroup=var,
@@ -427,7 +433,7 @@ def weeks_and_duration(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.F
     _num_axis(fig, "x", "%", "share of hours at or below [%]", row=1, col=1)
     _num_axis(fig, "y", "MW", "N-1 margin [MW]", row=1, col=1)
     fig = _layout(fig, "Duration curve and the dispatch of the weeks that matter (hourly, by unit)", height=1000)
-    fig.update_layout(margin=dict(t=110), legend=dict(y=1.04))
+    fig.update_layout(margin=dict(t=130), legend=dict(y=1.035))
     return fig
 
 
