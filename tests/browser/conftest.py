@@ -91,9 +91,6 @@ def shot():
     """``shot(page, name)`` saves a full-page screenshot under tests/browser/screenshots/."""
 
     def _shot(page, name: str) -> Path:
-        SCREENSHOTS.mkdir(exist_ok=True)
-        p = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(p), full_page=True)
-        return p
+        return small_png(page.screenshot(full_page=True), SCREENSHOTS / f"{name}.png")
 
     return _shot
