@@ -467,6 +467,8 @@ def applies(div_id: str, runs: Sequence[xr.Dataset]) -> bool:
 
 
 # ---------------------------------------------------------------------------- sweeps
+#: ticks of axes whose unit varies with the KPI: fixed point, trailing zeros trimmed, no SI prefix
+PLAIN_TICKS = ",~f"
 #: KPIs a sweep report plots against every varied parameter: (key, label)
 SWEEP_KPIS = [("pue", "PUE [-]"), ("cost_usd", "cost [USD]"), ("co2_t", "CO2 [t]"), ("lng_t", "LNG [t]"),
               ("peak_facility_mw", "peak facility [MW]"), ("water_m3", "water [m3]"),
@@ -531,7 +533,7 @@ def tornado(ds: xr.Dataset, kpi_name: str, params: Sequence[str], kpi_label: str
         customdata=[[r["low"], r["high"]] for r in rows],
         hovertemplate="%{y}<br>level means %{customdata[0]:,.4g} → %{customdata[1]:,.4g}<extra></extra>"))
     fig.add_vline(x=centre, line_dash="dash", line_color="#555")
-    fig.update_xaxes(title_text=kpi_label or kpi_name)
+    fig.update_xaxes(title_text=kpi_label or kpi_name, tickformat=PLAIN_TICKS)
     fig.update_layout(hovermode="closest")
     return _layout(fig, f"Tornado: which input moves {kpi_label or kpi_name} most", height=140 + 60 * len(rows))
 
@@ -556,6 +558,7 @@ def sweep_scatter(ds: xr.Dataset, params: Sequence[str], kpis: Sequence[tuple[st
             if not _is_numeric(x):
                 fig.update_xaxes(type="category", row=r, col=c)
         fig.update_yaxes(title_text=lab, row=r, col=1)
+    fig.update_yaxes(tickformat=PLAIN_TICKS)
     fig.update_layout(hovermode="closest")
     return _layout(fig, "Each KPI against each varied parameter (red: member with a shortfall or incomplete solve)",
                    height=max(400, 210 * len(kpis)))
@@ -570,7 +573,7 @@ def sweep_series(ds: xr.Dataset, var: str = "facility_power_mw", max_members: in
         s = thin(ds[var].isel(scenario=pos))
         fig.add_trace(go.Scatter(x=s["time"].values, y=s.values, mode="lines", name=labels[pos],
                                  line=dict(width=1), opacity=0.7))
-    fig.update_yaxes(title_text=label(var) if var in _registry() else var)
+    fig.update_yaxes(title_text=label(var) if var in _registry() else var, tickformat=PLAIN_TICKS)
     fig.update_layout(showlegend=len(ok) <= 6)
     return _layout(fig, f"{var} of every member" + (f" (first {max_members})" if len(ok) == max_members else ""))
 

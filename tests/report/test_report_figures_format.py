@@ -101,3 +101,18 @@ def test_tick_formats_by_unit():
     assert a.dtype == np.float32
     np.testing.assert_array_equal(a, np.array([0.0, 0.0, 12.3, -0.1], dtype=np.float32))
     assert not np.signbit(a[0]) and not np.signbit(a[1])
+
+
+def test_resample_matches_xarray_and_keeps_a_series_at_its_step(run_pair):
+    import xarray as xr
+
+    da = run_pair[0]["facility_power_mw"]
+    assert rf.resample(da, "1h") is da  # already hourly
+    for how in ("mean", "min", "max"):
+        ours = rf.resample(da, "1D", how)
+        ref = getattr(da.resample(time="1D"), how)()
+        np.testing.assert_allclose(ours.values, ref.values, rtol=1e-12)
+        assert (ours["time"].values == ref["time"].values).all()
+    q = xr.DataArray(np.arange(8.0), coords={"time": pd.date_range("2025-01-01", periods=8, freq="15min")},
+                     dims=["time"])
+    np.testing.assert_array_equal(rf.resample(q, "1h").values, [1.5, 5.5])  # means of 0..3 and 4..7
