@@ -8,7 +8,7 @@ setup(
     packages=find_packages(include=["twin", "twin.*", "models", "models.*", "dash_app", "dash_app.*"]) + ["twin._data"],
     package_dir={"twin._data": "datasets"},
     package_data={
-        "twin": ["py.typed"],
+        "twin": ["py.typed", "templates/*.j2", "templates/*.css", "vendor/*.js", "vendor/*.txt", "vendor/*.md"],
         "twin._data": ["catalog/*.csv", "scenarios/*.yaml", "sweeps/*.yaml", "tariffs/*.yaml", "weather/*.csv"],
         "dash_app": ["assets/*"],
     },

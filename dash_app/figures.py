@@ -141,6 +141,10 @@ GAUGES = [
 ]
 
 
+#: number formats of the gauges (d3): PUE to 0.001, the tank to the tonne, the rest to 0.1
+GAUGE_FORMATS = {"pue": ".3f", "lng_tank_t": ",.0f"}
+
+
 def _gauge_range(ds: xr.Dataset, var: str) -> list[float]:
     x = np.asarray(ds[var].values, dtype=float)
     x = x[np.isfinite(x)]
@@ -203,6 +207,9 @@ def playback_payload(ds: xr.Dataset) -> dict:
     series = {k: _f32_rounded(v) for k, v in flows.items()}
     gauges = []
     for key, var, title in GAUGES:
+        no_tank = "lng_tank_capacity_t" in ds and float(ds["lng_tank_capacity_t"]) <= 0
+        if var == "lng_tank_t" and no_tank:
+            continue  # no LNG tank at this campus: no gauge stuck at zero
         if var in ds:
             series[key] = _f32_rounded(ds[var].values)
             gauges.append({"key": key, "title": title, "range": _gauge_range(ds, var)})
@@ -250,14 +257,20 @@ def gauges_figure(payload: dict, i: int) -> go.Figure:
         v = None if v is None or not np.isfinite(v) else float(v)
         fig.add_trace(go.Indicator(
             mode="gauge+number", value=v, title=dict(text=spec["title"], font=dict(size=12)),
-            number=dict(font=dict(size=18), valueformat=".3g" if spec["key"] == "pue" else ".1f"),
-            gauge=dict(axis=dict(range=spec["range"]), bar=dict(color="#343a40")),
-            domain=dict(x=[k / len(g) + 0.025, (k + 1) / len(g) - 0.025], y=[0, 1])))
+            number=dict(font=dict(size=18), valueformat=GAUGE_FORMATS.get(spec["key"], ",.1f")),
+            gauge=dict(axis=dict(range=spec["range"], nticks=5, tickfont=dict(size=10),
+                                 tickformat=",.2~f" if spec["key"] == "pue" else ",~f"), bar=dict(color="#343a40")),
+            domain=dict(x=[k / len(g) + 0.04, (k + 1) / len(g) - 0.04], y=[0, 1])))
     fig.update_layout(template=_TEMPLATE, margin=dict(l=20, r=20, t=30, b=5), height=170)
     return fig
 
 
 # ----------------------------------------------------------------------------- time series
+#: tick labels of the app's value axes: plain fixed point, thousands separated, trailing zeros
+#: trimmed — never plotly's default SI prefixes ("15k", "760m")
+APP_TICKS = ",~f"
+
+
 def _t0_dx(ds: xr.Dataset) -> tuple[str, float]:
     t = pd.DatetimeIndex(ds["time"].values)
     step_ms = float(ds.attrs["step_h"]) * 3_600_000.0 if "step_h" in ds.attrs else (
@@ -373,7 +386,8 @@ def timeseries_figure(ds: xr.Dataset, *, height_px: int = 900, max_points: int =
     for r in range(1, rows + 1):
         top = 1.0 - (r - 1) * (h + gap)
         layout["yaxis" if r == 1 else f"yaxis{r}"] = {
-            "domain": [max(top - h, 0.0), top], "anchor": "x", "gridcolor": "#ebf0f8", "zerolinecolor": "#ebf0f8"}
+            "domain": [max(top - h, 0.0), top], "anchor": "x", "gridcolor": "#ebf0f8", "zerolinecolor": "#ebf0f8",
+            "tickformat": APP_TICKS}
         layout["annotations"].append({"text": titles[r - 1], "x": 0.5, "xref": "paper", "y": top, "yref": "paper",
                                       "xanchor": "center", "yanchor": "bottom", "showarrow": False,
                                       "font": {"size": 11}})
@@ -430,6 +444,7 @@ def compare_series_figure(ds_a: xr.Dataset, ds_b: xr.Dataset, name_a: str = "A",
         fig.data[-1].line.dash = "dot"
     fig.update_layout(template=_TEMPLATE, height=200 * len(vars_) + 60, margin=dict(l=60, r=20, t=50, b=30),
                       hovermode="x unified", legend=dict(orientation="h", y=1.06, x=0))
+    fig.update_yaxes(tickformat=APP_TICKS, hoverformat=",.3~f")
     for a in fig.layout.annotations:
         a.font.size = 11
     return fig
@@ -455,4 +470,5 @@ def monthly_energy_figure(monthly_a: xr.DataArray, monthly_b: xr.DataArray, name
     fig.update_layout(template=_TEMPLATE, barmode="relative", height=360, margin=dict(l=60, r=10, t=40, b=30),
                       yaxis_title="Energy [MWh]", legend=dict(x=1.01, y=1))
     fig.update_xaxes(type="category")
+    fig.update_yaxes(tickformat=",.0f")
     return fig

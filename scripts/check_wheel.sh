@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI: build the wheel, install it with the app extra into a fresh venv OUTSIDE the checkout, and run
-# `twin scenarios`, `twin run default` and `twin app` (one HTTP request to 127.0.0.1, then stopped)
+# `twin scenarios`, `twin run default`, `twin report` and `twin app` (one HTTP request to 127.0.0.1, then stopped)
 # from a temporary folder — proving the data ships inside the distribution.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +26,8 @@ case "$where" in "$repo"*|*" $repo"*) echo "check_wheel: the installed twin read
 grep -q '^default ' scenarios.txt
 "$work/venv/bin/twin" run default -q -o runs
 ls runs/*/run.nc >/dev/null
+"$work/venv/bin/twin" report runs/* -o report.html  # the Jinja2 templates and plotly.js ship in the wheel
+grep -q 'id="summary-table"' report.html && grep -q 'plotly.js (cartesian' report.html
 
 port=$("$work/venv/bin/python" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 "$work/venv/bin/twin" app --runs runs --host 127.0.0.1 --port "$port" >app.log 2>&1 &

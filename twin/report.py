@@ -2,14 +2,17 @@
 
 ``twin report RUN [RUN …] -o report.html`` writes the assumptions (from each run's scenario),
 the headline KPIs side by side with deltas against the first run, every spell of unserved load
-or cooling deficit, and the figures of :mod:`twin.report_figures`.  plotly.js is embedded once,
-inline, so the file opens without a network.  Every number comes from :mod:`twin.kpi` (the same
+or cooling deficit, and the figures of :mod:`twin.report_figures`.  The page is rendered from the
+Jinja2 templates in ``twin/templates`` (shipped in the wheel; its print stylesheet makes the PDF).
+plotly.js is embedded once, inline — the vendored cartesian bundle (``twin/vendor``) — so the
+file opens without a network and a year's report stays one file under 3 MB.  Every number comes from :mod:`twin.kpi` (the same
 functions as the CLI table and the app); each KPI cell carries its exact value in
 ``data-value`` so that scripts (and the tests) can read the report back.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import os
@@ -30,33 +33,44 @@ PRESET_NOTE = ("Runs made by <code>--presets</code> use the operator's baseline 
                "not the optimiser, so that every campus can be reported in one command quickly; "
                "costs are therefore those of the rule-based dispatch.")
 
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1200px;
-padding:0 1.5em 3em;color:#222}
-h1{border-bottom:3px solid #1f77b4;padding-bottom:.3em}h2{margin-top:2em;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
-th,td{border:1px solid #ddd;padding:.25em .6em;text-align:right;vertical-align:top}
-th:first-child,td:first-child{text-align:left}thead th{background:#f3f6fa}
-td.delta{color:#555;font-size:.9em}table.facts td{text-align:left}
-.warn{background:#fff4e5;border-left:4px solid #f08c00;padding:.5em 1em;margin:.6em 0}
-.ok{background:#ebfbee;border-left:4px solid #2f9e44;padding:.5em 1em;margin:.6em 0}
-.note{background:#f1f3f5;border-left:4px solid #868e96;padding:.5em 1em;margin:.6em 0}
-div.scroll{overflow-x:auto}#runs-table td,#runs-table th{text-align:left}
-#presets-table td:nth-child(-n+2),#presets-table th:nth-child(-n+2){text-align:left}
-pre{background:#f8f9fa;padding:.8em;overflow:auto;font-size:.85em;max-height:30em}
-code{background:#f1f3f5;padding:0 .2em}
-#what-changed li{margin:.3em 0}
-@media print{
- @page{size:A4;margin:14mm 12mm}
- body{max-width:none;padding:0;font-size:10pt}
- h2{break-after:avoid;margin-top:1.2em}
- table{font-size:8pt;break-inside:auto}tr{break-inside:avoid}
- div.scroll{overflow:visible}th,td{padding:.15em .35em}
- .plotly-graph-div{break-inside:avoid}
- details pre{max-height:none}
- .modebar{display:none!important}
-}
-"""
+#: the report templates (Jinja2, shipped as package data in ``twin/templates``)
+_TEMPLATES = Path(__file__).with_name("templates")
+#: the vendored plotly.js partial bundle (``twin/vendor/README.md`` names its version and source)
+VENDORED_PLOTLYJS = Path(__file__).with_name("vendor") / "plotly-cartesian-4.1.1.min.js"
+#: the trace types that bundle draws (its npm package's README)
+VENDORED_TRACES = frozenset({"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour",
+                             "image", "pie", "scatter", "scatterternary", "violin"})
+
+
+@functools.lru_cache(maxsize=1)
+def _env():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(_TEMPLATES)), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+
+
+@functools.lru_cache(maxsize=1)
+def _css() -> str:
+    return (_TEMPLATES / "report.css").read_text(encoding="utf-8")
+
+
+def render(template: str, **context) -> str:
+    """A report page from its Jinja2 template (autoescaped; trusted HTML passes through ``|safe``)."""
+    return _env().get_template(template).render(css=_css(), **context)
+
+
+def plotlyjs_for(figs: Sequence) -> str:
+    """The plotly.js to embed for ``figs``: the vendored cartesian bundle (1.5 MB) when it draws every
+    trace type in them and matches the major version of the installed plotly.py's plotly.js, else
+    plotly.py's full bundle (4.8 MB)."""
+    from plotly.offline import get_plotlyjs, get_plotlyjs_version
+
+    types = {t.type for f in figs for t in f.data}
+    same_major = get_plotlyjs_version().split(".")[0] == VENDORED_PLOTLYJS.stem.split("-")[-1].split(".")[0]
+    if types <= VENDORED_TRACES and same_major and VENDORED_PLOTLYJS.is_file():
+        return VENDORED_PLOTLYJS.read_text(encoding="utf-8")
+    return get_plotlyjs()
 
 
 # --------------------------------------------------------------------------- formatting
@@ -69,7 +83,13 @@ def _fmt(v, unit: str = "") -> str:
             return "n/a"
         text = f"{v:.3f}" if unit in _THREE_DECIMALS else (f"{v:,.1f}" if abs(v) < 1e6 else f"{v:,.0f}")
         return text.lstrip("-") if not text.strip("-0.,") else text  # no "-0.0" for round-off
-    return html.escape(str(v))
+    return str(v)  # the templates escape it
+
+
+def format_value(v, unit: str = "") -> str:
+    """A number as the report's tables show it: ratios (PUE, WUE, CUE) to 0.001, everything else to
+    0.1 (whole from a million), thousands separated, never "-0.0"; "n/a" when missing."""
+    return _fmt(v, unit)
 
 
 #: units shown to three decimals (the rest to one)
@@ -185,30 +205,26 @@ def what_changed(runs: Sequence[xr.Dataset], names: list[str]) -> list[str]:
     return out
 
 
-def _executive_summary(runs: Sequence[xr.Dataset], names: list[str]) -> str:
-    cols = "".join(f"<th>{html.escape(n)}</th>" for n in names)
-    table = [f'<div class="scroll"><table id="summary-table"><thead><tr><th>decision number</th><th>unit</th>{cols}'
-             "</tr></thead><tbody>"]
+
+# --------------------------------------------------------------------------- executive summary
+def _summary_rows(runs: Sequence[xr.Dataset]) -> list[dict]:
+    """The summary table's rows: every decision number of every run, with its exact value."""
     per_run = [decision_numbers(ds) for ds in runs]
-    keys = []
+    keys: list[tuple[str, str, str]] = []
     for rows in per_run:
         for key, lab, unit, _ in rows:
             if (key, lab, unit) not in keys:
                 keys.append((key, lab, unit))
+    out = []
     for key, lab, unit in keys:
         cells = []
         for i, rows in enumerate(per_run):
             v = {r[0]: r[3] for r in rows}.get(key)
-            cells.append(f'<td data-run="{i}" data-kpi="{key}" data-value="{_num_attr(v)}">{_fmt(v, unit)}</td>')
-        table.append(f'<tr data-kpi="{key}"><td>{html.escape(lab)}</td><td>{html.escape(unit)}</td>{"".join(cells)}</tr>')
-    table.append("</tbody></table></div>")
-    lines = ""
-    if len(runs) > 1:
-        lines = '<ul id="what-changed">' + "".join(f"<li>{html.escape(x)}</li>" for x in what_changed(runs, names)) + "</ul>"
-    return "\n".join(table) + lines
+            cells.append(dict(run=i, key=key, value=_num_attr(v), text=_fmt(v, unit)))
+        out.append(dict(key=key, label=lab, unit=unit, cells=cells))
+    return out
 
 
-# ------------------------------------------------------------------------------ KPI rows
 def kpi_rows(runs: Sequence[xr.Dataset]) -> list[tuple[str, str, str, list]]:
     """(key, label, unit, values per run) for the KPI table; every value from :mod:`twin.kpi`."""
     ks = [kpi.kpis(ds) for ds in runs]
@@ -238,42 +254,33 @@ def kpi_rows(runs: Sequence[xr.Dataset]) -> list[tuple[str, str, str, list]]:
     return rows
 
 
-def _kpi_table(runs: Sequence[xr.Dataset], names: list[str]) -> str:
-    head = "".join(f"<th>{html.escape(n)}</th>" + (f"<th>Δ vs {html.escape(names[0])}</th>" if i else "")
-                   for i, n in enumerate(names))
-    out = [f'<div class="scroll"><table id="kpi-table"><thead><tr><th>KPI</th><th>unit</th>{head}</tr></thead><tbody>']
+
+def _kpi_table_rows(runs: Sequence[xr.Dataset]) -> list[dict]:
+    """The KPI table's rows: each run's value and, after the first, its delta against the first."""
+    out = []
     for key, lab, unit, vals in kpi_rows(runs):
         cells = []
         for i, v in enumerate(vals):
-            cells.append(f'<td class="kpi" data-run="{i}" data-kpi="{html.escape(key)}" '
-                         f'data-value="{_num_attr(v)}">{_fmt(v, unit)}</td>')
+            delta = None
             if i:
-                text, cls, d = _delta(v, vals[0], unit)
-                cells.append(f'<td class="{cls}" data-run="{i}" data-kpi="{html.escape(key)}" '
-                             f'data-delta="{_num_attr(d)}">{text}</td>')
-        out.append(f'<tr data-kpi="{html.escape(key)}"><td>{html.escape(lab)}</td><td>{html.escape(unit)}</td>'
-                   + "".join(cells) + "</tr>")
-    out.append("</tbody></table></div>")
-    return "\n".join(out)
+                text, _, d = _delta(v, vals[0], unit)
+                delta = dict(text=text, value=_num_attr(d))
+            cells.append(dict(run=i, key=key, value=_num_attr(v), text=_fmt(v, unit), delta=delta))
+        out.append(dict(key=key, label=lab, unit=unit, cells=cells))
+    return out
 
 
 # ---------------------------------------------------------------------------- sections
-def _runs_table(runs: Sequence[xr.Dataset], names: list[str]) -> str:
+def _runs_rows(runs: Sequence[xr.Dataset], names: list[str]) -> list[dict]:
     rows = []
-    for i, (ds, n) in enumerate(zip(runs, names)):
+    for ds, n in zip(runs, names):
         t = ds["time"].values
-        period = f"{str(t[0])[:16]} → {str(t[-1])[:16]}" if len(t) else "empty"
-        rows.append(f'<tr data-run="{i}"><td>{html.escape(n)}</td>'
-                    f'<td>{html.escape(str(ds.attrs.get("scenario_name", "")))}</td>'
-                    f'<td>{html.escape(str(ds.attrs.get("site_name", "")))}</td>'
-                    f'<td>{html.escape(str(ds.attrs.get("dispatch", "")))}</td>'
-                    f'<td>{html.escape(kpi.status(ds))}</td><td>{html.escape(period)}</td>'
-                    f'<td>{html.escape(str(ds.attrs.get("step", "")))}</td>'
-                    f'<td>{html.escape(str(ds.attrs.get("solver_status", "")))}</td>'
-                    f'<td><code>{html.escape(str(ds.attrs.get("run_id", "—")))}</code></td></tr>')
-    return ('<div class="scroll"><table id="runs-table"><thead><tr><th>run</th><th>scenario</th><th>site</th>'
-            '<th>dispatch</th><th>status</th><th>period (first → last step)</th><th>step</th><th>solver</th>'
-            '<th>run id</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table></div>")
+        rows.append(dict(name=n, scenario=str(ds.attrs.get("scenario_name", "")), site=str(ds.attrs.get("site_name", "")),
+                         dispatch=str(ds.attrs.get("dispatch", "")), status=kpi.status(ds),
+                         period=f"{str(t[0])[:16]} → {str(t[-1])[:16]}" if len(t) else "empty",
+                         step=str(ds.attrs.get("step", "")), solver=str(ds.attrs.get("solver_status", "")),
+                         run_id=str(ds.attrs.get("run_id", "—"))))
+    return rows
 
 
 def _scenario_facts(sc: dict) -> list[tuple[str, str]]:
@@ -334,70 +341,61 @@ def _fuel_and_grid_facts(ds: xr.Dataset) -> list[tuple[str, str]]:
     return facts
 
 
-def _assumptions(runs: Sequence[xr.Dataset], names: list[str]) -> str:
+
+def _assumption_blocks(runs: Sequence[xr.Dataset], names: list[str]) -> list[dict]:
     out = []
-    for i, (ds, n) in enumerate(zip(runs, names)):
+    for ds, n in zip(runs, names):
         text = str(ds.attrs.get("scenario_yaml", ""))
         try:
             sc = yaml.safe_load(text) or {}
         except yaml.YAMLError:
             sc = {}
         sc = sc if isinstance(sc, dict) else {}
-        rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
-                       for k, v in [*_scenario_facts(sc), *_fuel_and_grid_facts(ds)])
-        desc = html.escape(str(sc.get("description", "")).strip())
-        notes = "".join(f"<li>{html.escape(str(x))}</li>" for x in sc.get("notes") or [])
-        out.append(f'<div class="assumptions" data-run="{i}"><h3>{html.escape(n)}</h3>'
-                   + (f"<p>{desc}</p>" if desc else "")
-                   + f'<table class="facts">{rows}</table>'
-                   + (f"<p>Assumptions where public figures stop:</p><ul>{notes}</ul>" if notes else "")
-                   + f"<details><summary>scenario file</summary><pre>{html.escape(text)}</pre></details></div>")
-    return "\n".join(out)
+        out.append(dict(name=n, description=str(sc.get("description", "")).strip(),
+                        facts=[*_scenario_facts(sc), *_fuel_and_grid_facts(ds)],
+                        notes=[str(x) for x in sc.get("notes") or []], yaml=text))
+    return out
 
 
-def _shortfall_section(runs: Sequence[xr.Dataset], names: list[str]) -> str:
+def _shortfall_blocks(runs: Sequence[xr.Dataset], names: list[str]) -> list[dict]:
+    """Per run: the messages (no shortfall / hours of it, N-1, LNG), every spell, every step."""
     out = []
     for i, (ds, n) in enumerate(zip(runs, names)):
         events = [("unserved load", "unserved_mw", e) for e in kpi.shortfall_events(ds, "unserved_mw")]
         events += [("cooling deficit", "cooling_deficit_mw", e) for e in kpi.shortfall_events(ds, "cooling_deficit_mw")]
         res_h = kpi.reserve_shortfall_h(ds)
-        head = f"<h3>{html.escape(n)}</h3>"
         if not events:
-            msg = f'<div class="ok" data-run="{i}">No hour of unserved load or cooling deficit.</div>'
+            msgs = [dict(cls="ok", run=i, text="No hour of unserved load or cooling deficit.")]
         else:
             uh, ch = kpi.unserved_hours(ds), kpi.cooling_deficit_h(ds)
-            msg = (f'<div class="warn" data-run="{i}">{_fmt(uh)} h of unserved load '
-                   f'({_fmt(kpi.unserved_mwh(ds))} MWh) and {_fmt(ch)} h of cooling deficit — every spell below.</div>')
+            msgs = [dict(cls="warn", run=i, text=f"{_fmt(uh)} h of unserved load ({_fmt(kpi.unserved_mwh(ds))} MWh) "
+                                                 f"and {_fmt(ch)} h of cooling deficit — every spell below.")]
         if res_h > 0:
-            msg += (f'<div class="warn">N-1 reserve margin below zero for {_fmt(res_h)} h '
-                    f"(minimum {_fmt(kpi.min_reserve_margin_mw(ds))} MW).</div>")
+            msgs.append(dict(cls="warn", run=None, text=f"N-1 reserve margin below zero for {_fmt(res_h)} h "
+                                                       f"(minimum {_fmt(kpi.min_reserve_margin_mw(ds))} MW)."))
         if "lng_shortfall_t" in ds and kpi.lng_shortfall_t(ds) > 1e-6:
-            msg += (f'<div class="warn">LNG the tank could not supply: {_fmt(kpi.lng_shortfall_t(ds))} t '
-                    "(the dispatch burns more than the tank holds above its heel).</div>")
+            msgs.append(dict(cls="warn", run=None, text=f"LNG the tank could not supply: {_fmt(kpi.lng_shortfall_t(ds))} t "
+                                                       "(the dispatch burns more than the tank holds above its heel)."))
         refused = kpi.lng_cargoes_refused(ds)
         if refused:
-            msg += (f'<div class="warn">{len(refused)} LNG cargo(es) refused in part, '
-                    f'{_fmt(sum(c["refused_t"] for c in refused))} t in all (first {html.escape(refused[0]["time"])}: '
-                    f'{html.escape(refused[0]["why"])}).</div>')
-        rows = "".join(
-            f'<tr class="shortfall" data-run="{i}" data-kind="{var}" data-hours="{_num_attr(e["hours"])}" '
-            f'data-energy="{_num_attr(e["energy_mwh"])}"><td>{kind}</td><td>{html.escape(e["start"])}</td>'
-            f'<td>{html.escape(e["end"])}</td><td>{_fmt(e["hours"])}</td><td>{e["peak_mw"]:,.3f}</td>'
-            f'<td>{e["energy_mwh"]:,.3f}</td></tr>' for kind, var, e in events)
-        table = ("" if not events else
-                 f'<table class="shortfalls" id="shortfalls-run{i}"><thead><tr><th>what</th><th>from</th>'
-                 f"<th>until</th><th>hours</th><th>peak [MW]</th><th>energy [MWh]</th></tr></thead>"
-                 f"<tbody>{rows}</tbody></table>")
-        out.append(head + msg + table + (_shortfall_hours(ds, i) if events else ""))
-    return "\n".join(out)
+            msgs.append(dict(cls="warn", run=None, text=(
+                f"{len(refused)} LNG cargo(es) refused in part, {_fmt(sum(c['refused_t'] for c in refused))} t in all "
+                f"(first {refused[0]['time']}: {refused[0]['why']}).")))
+        rows = [dict(kind=kind, var=var, hours_value=_num_attr(e["hours"]), energy_value=_num_attr(e["energy_mwh"]),
+                     start=e["start"], end=e["end"], hours=_fmt(e["hours"]), peak=f"{e['peak_mw']:,.3f}",
+                     energy=f"{e['energy_mwh']:,.3f}") for kind, var, e in events]
+        hours, more = _shortfall_hours(ds) if events else ([], 0)
+        out.append(dict(run=i, name=n, messages=msgs, events=rows, hours=hours, hours_more=more))
+    return out
 
 
 #: most hour rows listed one by one under the spells (all hours are always in the spells)
 MAX_HOUR_ROWS = 2000
 
 
-def _shortfall_hours(ds: xr.Dataset, i: int) -> str:
-    """Every step with unserved load or a cooling deficit, one row each, in a fold-out list."""
+def _shortfall_hours(ds: xr.Dataset) -> tuple[list[dict], int]:
+    """Every step with unserved load or a cooling deficit (the first :data:`MAX_HOUR_ROWS`), and how
+    many more there are."""
     import numpy as np
     import pandas as pd
 
@@ -407,13 +405,8 @@ def _shortfall_hours(ds: xr.Dataset, i: int) -> str:
         c = c.sum(axis=tuple(range(1, c.ndim)))
     idx = np.flatnonzero((u > 1e-6) | (c > 1e-6))
     t = pd.DatetimeIndex(ds["time"].values)
-    rows = "".join(f'<tr class="shortfall-hour" data-run="{i}"><td>{t[k]}</td><td>{u[k]:,.3f}</td><td>{c[k]:,.3f}</td></tr>'
-                   for k in idx[:MAX_HOUR_ROWS])
-    more = (f"<p>First {MAX_HOUR_ROWS} of {len(idx)} steps listed; the spells above cover them all.</p>"
-            if len(idx) > MAX_HOUR_ROWS else "")
-    return (f"<details><summary>every step with a shortfall ({len(idx)})</summary>{more}"
-            f'<table class="shortfall-hours"><thead><tr><th>step start</th><th>unserved [MW]</th>'
-            f"<th>cooling deficit [MW]</th></tr></thead><tbody>{rows}</tbody></table></details>")
+    rows = [dict(t=str(t[k]), u=f"{u[k]:,.3f}", c=f"{c[k]:,.3f}") for k in idx[:MAX_HOUR_ROWS]]
+    return rows, max(len(idx) - MAX_HOUR_ROWS, 0)
 
 
 def _figure_html(fig, div_id: str) -> str:
@@ -421,10 +414,21 @@ def _figure_html(fig, div_id: str) -> str:
                        config={"displaylogo": False, "responsive": True})
 
 
+def report_figures(runs: Sequence[xr.Dataset], names: Sequence[str]) -> list[tuple[str, str, object]]:
+    """The report's figures that apply to these runs: (div id, section title or "", figure)."""
+    figs = []
+    if any(kpi.shortfall_events(ds, "unserved_mw") or kpi.shortfall_events(ds, "cooling_deficit_mw") for ds in runs):
+        figs.append(("fig-shortfalls", "", rf.shortfalls(runs, names)))
+    for div_id, sec, build in rf.FIGURES:
+        if rf.applies(div_id, runs):  # a section that does not apply to these runs is left out, not drawn empty
+            figs.append((div_id, sec, build(runs, names)))
+    return figs
+
+
 def report_html(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None, *,
                 title: str = "Campus Twin what-if report", notes: Sequence[str] = (),
                 plotlyjs: str = "inline") -> str:
-    """The report as one self-contained HTML document (plotly.js inline, once).
+    """The report as one self-contained HTML document (templates ``twin/templates/report.html.j2``).
 
     Parameters
     ----------
@@ -432,40 +436,23 @@ def report_html(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None, 
     names : display names (default: the scenario names, made unique).
     title : page title.
     notes : extra HTML paragraphs (trusted text) shown under the title.
-    plotlyjs : ``"inline"`` (one copy in the file) or ``"shared"`` (``plotly.min.js`` next to the
-        file, one copy for every report in that folder: :func:`write_plotlyjs`).
+    plotlyjs : ``"inline"`` (one copy in the file: the vendored cartesian bundle where it suffices,
+        :func:`plotlyjs_for`) or ``"shared"`` (``plotly.min.js`` next to the file: :func:`write_plotlyjs`).
     """
     if not runs:
         raise ValueError("runs: empty — a report needs at least one run")
-    from plotly.offline import get_plotlyjs
-
     names = run_names(runs, names)
-    any_short = any(kpi.shortfall_events(ds, "unserved_mw") or kpi.shortfall_events(ds, "cooling_deficit_mw")
-                    for ds in runs)
-    parts = [f"<h1>{html.escape(title)}</h1>",
-             f'<p>Generated {datetime.now(timezone.utc).isoformat(timespec="seconds")} by Campus Twin '
-             f'{html.escape(str(runs[0].attrs.get("software_version", "")))}. '
-             + ("Several runs: side by side, deltas against the first (" + html.escape(names[0]) + ")."
-                if len(runs) > 1 else "") + "</p>"]
-    parts += [f'<div class="note">{n}</div>' for n in notes]
-    parts += ['<h2 id="summary">Executive summary</h2>', _executive_summary(runs, names)]
-    parts += ['<h2 id="runs">Runs</h2>', _runs_table(runs, names),
-              '<h2 id="assumptions">Assumptions</h2>', _assumptions(runs, names),
-              '<h2 id="kpis">Headline KPIs</h2>', _kpi_table(runs, names),
-              '<h2 id="shortfalls">Unserved load and cooling deficit</h2>', _shortfall_section(runs, names)]
-    if any_short:
-        parts.append(_figure_html(rf.shortfalls(runs, names), "fig-shortfalls"))
-    for div_id, sec, build in rf.FIGURES:
-        if not rf.applies(div_id, runs):
-            continue  # a section that does not apply to these runs is left out, not drawn empty
-        parts += [f'<h2 id="{div_id[4:]}">{html.escape(sec)}</h2>', _figure_html(build(runs, names), div_id)]
-    body = "\n".join(parts)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
-            + (f'<script type="text/javascript">{get_plotlyjs()}</script>' if plotlyjs == "inline"
-               else f'<script type="text/javascript" src="{PLOTLYJS}"></script>')
-            + f"</head>\n<body>\n{body}\n</body></html>\n")
+    figs = report_figures(runs, names)
+    return render(
+        "report.html.j2", title=title, names=names, notes=list(notes),
+        generated=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        version=str(runs[0].attrs.get("software_version", "")),
+        summary=_summary_rows(runs), changed=what_changed(runs, names) if len(runs) > 1 else [],
+        runs_rows=_runs_rows(runs, names), assumptions=_assumption_blocks(runs, names),
+        kpis=_kpi_table_rows(runs), shortfalls=_shortfall_blocks(runs, names),
+        figures=[dict(section=sec, anchor=div_id[4:], html=_figure_html(f, div_id)) for div_id, sec, f in figs],
+        plotlyjs_inline=plotlyjs_for([f for _, _, f in figs]) if plotlyjs == "inline" else "",
+        plotlyjs_src=PLOTLYJS if plotlyjs == "shared" else "")
 
 
 #: the shared copy of plotly.js next to reports written with ``plotlyjs="shared"``
@@ -473,7 +460,7 @@ PLOTLYJS = "plotly.min.js"
 
 
 def write_plotlyjs(folder: Path) -> Path:
-    """Write plotly.js once into ``folder`` (kept if already the same)."""
+    """Write plotly.py's full plotly.js once into ``folder`` (kept if already the same)."""
     from plotly.offline import get_plotlyjs
 
     p = Path(folder) / PLOTLYJS
@@ -496,21 +483,35 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def html_to_pdf(html_path: Path, pdf_path: Path) -> Path:
-    """Print an HTML report to PDF (A4, its print stylesheet) in headless Chromium via Playwright."""
-    from playwright.sync_api import sync_playwright
+def html_to_pdf(html_path: Path, pdf_path: Path, browser=None) -> Path:
+    """Print an HTML report to PDF (A4, its print stylesheet) in headless Chromium via Playwright
+    (``browser``: an open Playwright Chromium to use, else one is started with :data:`CHROMIUM_FLAGS`)."""
+    if browser is None:
+        from concurrent.futures import ThreadPoolExecutor
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 900, "height": 1200})
-            page.goto(Path(html_path).resolve().as_uri())
-            page.wait_for_function("() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
-                                   ".every(d => d._fullLayout)", timeout=120_000)
-            page.emulate_media(media="print")
-            page.pdf(path=str(pdf_path), format="A4", print_background=True, prefer_css_page_size=True)
-        finally:
-            browser.close()
+        def _print() -> Path:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as p:
+                b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+                try:
+                    return html_to_pdf(html_path, pdf_path, b)
+                finally:
+                    b.close()
+
+        # in a thread of its own: Playwright's sync API refuses a thread whose event loop runs
+        # (a caller that drives a browser itself, e.g. a test session)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_print).result()
+    page = browser.new_page(viewport={"width": 900, "height": 1200})
+    try:
+        page.goto(Path(html_path).resolve().as_uri())
+        page.wait_for_function("() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                               ".every(d => d._fullLayout)", timeout=120_000)
+        page.emulate_media(media="print")
+        page.pdf(path=str(pdf_path), format="A4", print_background=True, prefer_css_page_size=True)
+    finally:
+        page.close()
     return pdf_path
 
 
@@ -588,34 +589,25 @@ _INDEX_KPIS = ("pue", "wue_l_per_kwh", "peak_facility_mw", "lng_t", "co2_t", "un
                "cooling_deficit_h", "min_reserve_margin_mw")
 
 
+
 def _preset_index_html(rows: list) -> str:
     """One table: each preset's headline KPIs (optimised run) and its cost under both dispatches."""
     labels = {k: (lab, unit) for k, lab, unit in kpi.HEADLINE}
-    head = "".join(f"<th>{html.escape(labels[k][0])} [{html.escape(labels[k][1])}]</th>" for k in _INDEX_KPIS)
-    body = []
+    out = []
     for name, desc, base, opt in rows:
         k_opt = kpi.kpis(opt)
         cb, co = kpi.cost_usd(base), k_opt["cost_usd"]
         saved = opt.attrs["savings_vs_baseline_frac"]  # twin.optimise's, against this same baseline
-        cells = "".join(f'<td data-kpi="{k}" data-value="{_num_attr(k_opt[k])}">{_fmt(k_opt[k], labels[k][1])}</td>'
-                        for k in _INDEX_KPIS)
-        body.append(
-            f'<tr data-preset="{html.escape(name)}"><td><a href="{html.escape(name)}.html" '
-            f'title="{html.escape(desc.strip())}">{html.escape(name)}</a></td>'
-            f'<td>{html.escape(str(opt.attrs.get("site_name", "")))}</td><td>{html.escape(kpi.status(opt))}</td>{cells}'
-            f'<td data-kpi="baseline_cost_usd" data-value="{_num_attr(cb)}">{_fmt(cb)}</td>'
-            f'<td data-kpi="cost_usd" data-value="{_num_attr(co)}">{_fmt(co)}</td>'
-            f'<td data-kpi="savings_frac" data-value="{_num_attr(saved)}">{100 * saved:.2f} %</td></tr>')
-    table = (f'<p>Hover a preset for its campus; its link opens the what-if report.</p>'
-             f'<div class="scroll"><table id="presets-table"><thead><tr><th>preset</th><th>site</th>'
-             f"<th>status</th>{head}<th>Cost, rule [USD]</th><th>Cost, optimised [USD]</th>"
-             f'<th>saved</th></tr></thead><tbody>{"".join(body)}</tbody></table></div>')
-    title = "Campus Twin: what-if reports of every preset"
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-            f"<style>{_CSS}</style></head>\n<body>\n<h1>{title}</h1>"
-            f'<p>Generated {datetime.now(timezone.utc).isoformat(timespec="seconds")}. KPIs of the optimised run '
-            f"(from <code>twin.kpi</code>); each preset's report compares it with the operator's rule.</p>"
-            f'<div class="note">{PRESET_WHATIF_NOTE}</div>\n{table}\n</body></html>\n')
+        cells = [dict(key=k, value=_num_attr(k_opt[k]), text=_fmt(k_opt[k], labels[k][1])) for k in _INDEX_KPIS]
+        cells += [dict(key="baseline_cost_usd", value=_num_attr(cb), text=_fmt(cb)),
+                  dict(key="cost_usd", value=_num_attr(co), text=_fmt(co)),
+                  dict(key="savings_frac", value=_num_attr(saved), text=f"{100 * saved:.2f} %")]
+        out.append(dict(name=name, description=desc.strip(), site=str(opt.attrs.get("site_name", "")),
+                        status=kpi.status(opt), cells=cells))
+    return render("preset_index.html.j2", title="Campus Twin: what-if reports of every preset",
+                  generated=datetime.now(timezone.utc).isoformat(timespec="seconds"), note=PRESET_WHATIF_NOTE,
+                  kpi_heads=[f"{labels[k][0]} [{labels[k][1]}]" for k in _INDEX_KPIS], rows=out,
+                  plotlyjs_inline="", plotlyjs_src="")
 
 
 def write_report(run_dirs: Sequence[str], output: str, *, presets: bool = False, store: str = "runs") -> int:
@@ -685,15 +677,13 @@ def write_report(run_dirs: Sequence[str], output: str, *, presets: bool = False,
                            "or write .html and print it")
         with tempfile.TemporaryDirectory() as tmp:
             page = Path(tmp) / "report.html"
-            write_plotlyjs(Path(tmp))
-            page.write_text(report_html(runs, names, notes=notes, plotlyjs="shared"), encoding="utf-8")
+            page.write_text(report_html(runs, names, notes=notes), encoding="utf-8")
             part = out.with_name(f".{out.name}.partial")
             html_to_pdf(page, part)
             ordinary_mode(part)
             os.replace(part, out)
     else:
-        write_plotlyjs(out.parent)
-        _write_atomic(out, report_html(runs, names, notes=notes, plotlyjs="shared"))
+        _write_atomic(out, report_html(runs, names, notes=notes))  # one self-contained file
     print(f"wrote {out} ({len(runs)} run{'s' if len(runs) != 1 else ''})")
     return 0
 
@@ -706,6 +696,8 @@ def _human_name(run_dir: Path, run_id: str) -> str:
     return f"{s.get('scenario_name') or run_id} ({s.get('dispatch', '')})" if s.get("scenario_name") else run_id
 
 
+
+
 # ------------------------------------------------------------------------------ sweeps
 def sweep_report_html(ds: xr.Dataset, *, title: str | None = None) -> str:
     """A sweep's report: each KPI against each varied parameter, a tornado chart of the headline
@@ -715,8 +707,6 @@ def sweep_report_html(ds: xr.Dataset, *, title: str | None = None) -> str:
     :mod:`twin.kpi` on each member's run.
     """
     import json
-
-    from plotly.offline import get_plotlyjs
 
     ds = ds.load()
     params = json.loads(ds.attrs.get("parameters", "[]"))
@@ -728,41 +718,32 @@ def sweep_report_html(ds: xr.Dataset, *, title: str | None = None) -> str:
     unit = dict((k, u) for k, _, u in kpi.HEADLINE)
     labels = dict((k, f"{lab} [{u}]") for k, lab, u in kpi.HEADLINE)
     kpi_cols = [k for k, _ in rf.SWEEP_KPIS if k in ds]
-    head = "".join(f"<th>{html.escape(p)}</th>" for p in params) + "".join(
-        f"<th>{html.escape(labels.get(k, k))}</th>" for k in kpi_cols)
-    rows = []
+    members = []
     for pos in range(ds.sizes["scenario"]):
-        cells = "".join(f"<td>{html.escape(str(ds[p].values[pos]))}</td>" for p in params)
-        cells += "".join(f'<td class="kpi" data-kpi="{k}" data-value="{_num_attr(ds[k].values[pos])}">'
-                         f"{_fmt(float(ds[k].values[pos]), unit.get(k, ''))}</td>" for k in kpi_cols)
-        err = str(ds["error"].values[pos])
-        rows.append(f'<tr data-member="{int(ds["member_index"].values[pos])}" data-status="{html.escape(status[pos])}">'
-                    f'<td>{int(ds["member_index"].values[pos])}</td><td>{html.escape(status[pos])}</td>{cells}'
-                    f"<td>{html.escape(err)}</td></tr>")
-    table = (f'<div class="scroll"><table id="members-table"><thead><tr><th>member</th><th>status</th>{head}<th>reason (failed)</th>'
-             f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+        members.append(dict(
+            index=int(ds["member_index"].values[pos]), status=status[pos],
+            params=[str(ds[p].values[pos]) for p in params],
+            cells=[dict(key=k, value=_num_attr(ds[k].values[pos]), text=_fmt(float(ds[k].values[pos]), unit.get(k, "")))
+                   for k in kpi_cols],
+            error=str(ds["error"].values[pos])))
     figs = []
     if params and counts["ok"] + counts["shortfall"] + counts["incomplete"]:
-        figs += ['<h2 id="tornado">Which input matters most</h2>',
-                 _figure_html(rf.tornado(ds, headline, params, labels.get(headline, headline)), "fig-tornado"),
-                 '<h2 id="kpi-vs-parameters">KPIs against the varied parameters</h2>',
-                 _figure_html(rf.sweep_scatter(ds, params), "fig-sweep-scatter")]
+        figs += [("tornado", "Which input matters most", "fig-tornado",
+                  rf.tornado(ds, headline, params, labels.get(headline, headline))),
+                 ("kpi-vs-parameters", "KPIs against the varied parameters", "fig-sweep-scatter",
+                  rf.sweep_scatter(ds, params))]
         if "facility_power_mw" in ds:
-            figs += ['<h2 id="series">Facility power of every member</h2>',
-                     _figure_html(rf.sweep_series(ds, "facility_power_mw"), "fig-sweep-series")]
-    summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
-    body = "\n".join([
-        f"<h1>{html.escape(title)}</h1>",
-        f"<p>{html.escape(str(ds.attrs.get('sweep_description', '')))}</p>",
-        f'<p>Base scenario <code>{html.escape(str(ds.attrs.get("base_scenario_name", "")))}</code>, '
-        f'{html.escape(str(ds.attrs.get("sampling", "")))} sampling, {ds.sizes["scenario"]} members ({summary}), '
-        f'{html.escape(str(ds.attrs.get("dispatch", "")))} dispatch. KPIs from the same functions as '
-        f"<code>twin summary</code>.</p>",
-        *figs, '<h2 id="members">Members</h2>', table,
-        f"<details><summary>sweep file</summary><pre>{html.escape(str(ds.attrs.get('sweep_yaml', '')))}</pre></details>"])
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f'<style>{_CSS}</style><script type="text/javascript">{get_plotlyjs()}</script></head>\n'
-            f"<body>\n{body}\n</body></html>\n")
+            figs.append(("series", "Facility power of every member", "fig-sweep-series",
+                         rf.sweep_series(ds, "facility_power_mw")))
+    return render(
+        "sweep_report.html.j2", title=title, description=str(ds.attrs.get("sweep_description", "")),
+        base=str(ds.attrs.get("base_scenario_name", "")), sampling=str(ds.attrs.get("sampling", "")),
+        n_members=ds.sizes["scenario"], counts=", ".join(f"{v} {k}" for k, v in counts.items() if v),
+        dispatch=str(ds.attrs.get("dispatch", "")),
+        figures=[dict(section=sec, anchor=a, html=_figure_html(f, d)) for a, sec, d, f in figs],
+        heads=[*params, *(labels.get(k, k) for k in kpi_cols)], members=members,
+        sweep_yaml=str(ds.attrs.get("sweep_yaml", "")),
+        plotlyjs_inline=plotlyjs_for([f for *_, f in figs]), plotlyjs_src="")
 
 
 def write_sweep_report(store: xr.Dataset | str | Path, output: str | Path) -> Path:

@@ -36,8 +36,22 @@ def thin(da: xr.DataArray, how: str = "mean", max_points: int = MAX_POINTS) -> x
     for rule in ("1h", "1D"):
         if da.sizes["time"] <= max_points:
             return da
-        da = getattr(da.resample(time=rule), how)()
+        da = resample(da, rule, how)
     return da
+
+
+def resample(da: xr.DataArray, rule: str, how: str = "mean") -> xr.DataArray:
+    """``da`` resampled over time to ``rule`` by ``how`` (mean, min, max, last, sum); a series
+    already at that step is returned as is.  One-dimensional series go through pandas (vectorised:
+    xarray's resample reduces group by group, seconds for a year of hours)."""
+    t = pd.DatetimeIndex(da["time"].values)
+    if len(t) > 1 and (t[1] - t[0]) == pd.Timedelta(rule) and t.is_monotonic_increasing and \
+            (np.diff(t.asi8) == t.asi8[1] - t.asi8[0]).all() and (t.floor(rule) == t).all():
+        return da
+    if da.ndim == 1:
+        r = getattr(pd.Series(np.asarray(da.values), index=t).resample(rule), how)()
+        return xr.DataArray(r.values, coords={"time": r.index.values}, dims=["time"], name=da.name, attrs=da.attrs)
+    return getattr(da.resample(time=rule), how)()
 
 
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
@@ -45,6 +59,40 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
                       margin=dict(l=60, r=20, t=80, b=50))
     return fig
+
+
+#: decimals a number in each unit is shown to: what it means (an engineering choice, the same as the
+#: report's tables: MW to 0.1, energy, fuel and money whole, PUE and other ratios to 0.001)
+DECIMALS = {"MW": 1, "MWh": 0, "GJ/h": 0, "t": 0, "USD": 0, "USD/MWh": 1, "-": 3, "%": 1, "degC": 1, "h": 0,
+            "share": 2, "m3": 0}
+
+
+def tick_format(unit: str) -> str:
+    """d3 format of an axis in ``unit``: fixed point at its display precision, trailing zeros
+    trimmed, thousands separated — never an SI prefix ("760m", "1.2k")."""
+    return f",.{DECIMALS[unit]}~f"
+
+
+def hover_format(unit: str) -> str:
+    """d3 format of a hovered number in ``unit``: fixed point at its display precision."""
+    return f",.{DECIMALS[unit]}f"
+
+
+def shown(values, unit: str) -> np.ndarray:
+    """Long series as the figure data carries them (totals such as bars keep their exact value and
+    are formatted by the axis): rounded to the display precision of ``unit``, no
+    negative zero, as float32 (half the bytes of float64 in plotly's binary JSON; exact at that
+    precision for the magnitudes plotted here)."""
+    a = np.round(np.asarray(values, dtype=float), DECIMALS[unit]) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return a.astype(np.float32)
+
+
+def _num_axis(fig: go.Figure, axis: str, unit: str, title: str | None = None, **where) -> None:
+    """A numeric axis in ``unit``: linear, its tick and hover formats at the unit's precision."""
+    upd = dict(type="linear", tickformat=tick_format(unit), hoverformat=hover_format(unit))
+    if title is not None:
+        upd["title_text"] = title
+    (fig.update_yaxes if axis == "y" else fig.update_xaxes)(**upd, **where)
 
 
 def monthly_energy_balance_mwh(ds: xr.Dataset) -> xr.DataArray:
@@ -66,7 +114,7 @@ def monthly_energy(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figur
     """Energy by source and month, one panel per run  [MWh] (:func:`monthly_energy_balance_mwh`: the
     bars of a month sum to its facility energy; the battery appears once, net of charging)."""
     fig = make_subplots(rows=len(runs), cols=1, shared_xaxes=False, subplot_titles=list(names),
-                        vertical_spacing=0.12 / max(len(runs), 1))
+                        vertical_spacing=0.3 / max(len(runs), 1))  # room for the month labels and the next title
     for i, ds in enumerate(runs):
         m = monthly_energy_balance_mwh(ds)
         months = pd.DatetimeIndex(m["time"].values).strftime("%Y-%m")
@@ -78,10 +126,10 @@ def monthly_energy(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figur
             fig.add_trace(go.Bar(x=list(months), y=y, name=s, legendgroup=s,
                                  showlegend=i == 0, marker_color=SOURCE_COLOURS.get(s.split(" ")[0])),
                           row=i + 1, col=1)
-        fig.update_yaxes(title_text="energy [MWh]", row=i + 1, col=1)
+        _num_axis(fig, "y", "MWh", "energy [MWh]", row=i + 1, col=1)
         fig.update_xaxes(type="category", row=i + 1, col=1)
     fig.update_layout(barmode="relative")
-    return _layout(fig, "Monthly energy by source", height=max(360, 260 * len(runs)))
+    return _layout(fig, "Monthly energy by source", height=max(380, 300 * len(runs)))
 
 
 def load_duration(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
@@ -90,11 +138,12 @@ def load_duration(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure
     for i, ds in enumerate(runs):
         p = np.sort(ds["facility_power_mw"].values)[::-1]
         n = p.size
-        idx = np.unique(np.linspace(0, n - 1, min(n, MAX_POINTS)).astype(int)) if n else np.array([], int)
+        idx = _duration_points(n)
         x = 100.0 * (idx + 1) / max(n, 1)
-        fig.add_trace(go.Scatter(x=x, y=p[idx], mode="lines", name=names[i], line_color=_colour(i)))
-    fig.update_xaxes(title_text="share of the period at or above [%]")
-    fig.update_yaxes(title_text=label("facility_power_mw"))
+        fig.add_trace(go.Scatter(x=shown(x, "%"), y=shown(p[idx], "MW"), mode="lines", name=names[i],
+                                 line_color=_colour(i)))
+    _num_axis(fig, "x", "%", "share of the period at or above [%]")
+    _num_axis(fig, "y", "MW", label("facility_power_mw"))
     fig.update_layout(hovermode="closest")
     return _layout(fig, "Load-duration curve (facility power)")
 
@@ -105,10 +154,10 @@ def pue_vs_wetbulb(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figur
     for i, ds in enumerate(runs):
         p = thin(kpi.pue_hourly(ds))
         wb = thin(ds["ambient_wetbulb_c"])
-        fig.add_trace(go.Scattergl(x=wb.values, y=p.values, mode="markers", name=names[i],
-                                   marker=dict(size=4, opacity=0.5, color=_colour(i))))
-    fig.update_xaxes(title_text=label("ambient_wetbulb_c"))
-    fig.update_yaxes(title_text=label("pue"))
+        fig.add_trace(go.Scatter(x=shown(wb.values, "degC"), y=shown(p.values, "-"), mode="markers", name=names[i],
+                                 marker=dict(size=4, opacity=0.5, color=_colour(i))))  # SVG: the cartesian bundle
+    _num_axis(fig, "x", "degC", label("ambient_wetbulb_c"))
+    _num_axis(fig, "y", "-", label("pue"))
     fig.update_layout(hovermode="closest")
     return _layout(fig, "PUE against ambient wet-bulb temperature")
 
@@ -139,7 +188,9 @@ def cooling_breakdown(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Fi
             halls.setdefault(str(h), [0.0] * len(runs))[i] = float(v)
     for h, vals in halls.items():
         fig.add_trace(go.Bar(x=list(names), y=vals, name=f"hall {h}"), row=1, col=2)
-    fig.update_yaxes(title_text="cooling energy [MWh]", row=1, col=1)
+    _num_axis(fig, "y", "MWh", "cooling energy [MWh]", row=1, col=1)
+    _num_axis(fig, "y", "MWh", row=1, col=2)
+    fig.update_xaxes(type="category")
     fig.update_layout(barmode="stack", hovermode="closest")
     fig = _layout(fig, "Cooling energy breakdown")
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.15, x=0), margin=dict(b=90))  # clear of titles
@@ -156,15 +207,16 @@ def fuel_and_lng(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
         else:
             f = xr.zeros_like(ds["facility_power_mw"])
         rate = thin(f / step_h)
-        fig.add_trace(go.Scatter(x=rate["time"].values, y=rate.values, mode="lines", name=names[i],
+        fig.add_trace(go.Scatter(x=rate["time"].values, y=shown(rate.values, "GJ/h"), mode="lines", name=names[i],
                                  legendgroup=names[i], line_color=_colour(i)), row=1, col=1)
         if "lng_tank_t" in ds:
             tank = thin(ds["lng_tank_t"])
-            fig.add_trace(go.Scatter(x=tank["time"].values, y=tank.values, mode="lines", name=names[i],
+            fig.add_trace(go.Scatter(x=tank["time"].values, y=shown(tank.values, "t"), mode="lines", name=names[i],
                                      legendgroup=names[i], showlegend=False, line_color=_colour(i)),
                           row=2, col=1)
-    fig.update_yaxes(title_text="fuel burnt (LHV) [GJ/h]", row=1, col=1)
-    fig.update_yaxes(title_text=label("lng_tank_t"), row=2, col=1)
+    _num_axis(fig, "y", "GJ/h", "fuel burnt (LHV) [GJ/h]", row=1, col=1)
+    _num_axis(fig, "y", "t", label("lng_tank_t"), row=2, col=1)
+    fig.update_xaxes(type="date")
     return _layout(fig, "Fuel and LNG tank level", height=560)
 
 
@@ -173,9 +225,10 @@ def co2(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
     fig = go.Figure()
     for i, ds in enumerate(runs):
         c = thin(ds["co2_t"].cumsum("time"), "last")
-        fig.add_trace(go.Scatter(x=c["time"].values, y=c.values, mode="lines", name=names[i],
+        fig.add_trace(go.Scatter(x=c["time"].values, y=shown(c.values, "t"), mode="lines", name=names[i],
                                  line_color=_colour(i)))
-    fig.update_yaxes(title_text="cumulative CO2 (gas + grid) [t]")
+    _num_axis(fig, "y", "t", "cumulative CO2 (gas + grid) [t]")
+    fig.update_xaxes(type="date")
     return _layout(fig, "CO2 emissions")
 
 
@@ -188,7 +241,8 @@ def cost_breakdown(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figur
         cb = kpi.cost_breakdown_usd(ds)
         fig.add_trace(go.Bar(x=[_cost_label(c) for c in cb], y=list(cb.values()), name=names[i],
                              marker_color=_colour(i)))
-    fig.update_yaxes(title_text="cost over the period [USD]")
+    _num_axis(fig, "y", "USD", "cost over the period [USD]")
+    fig.update_xaxes(type="category")
     fig.update_layout(barmode="group", hovermode="closest")
     return _layout(fig, "Cost breakdown")
 
@@ -198,10 +252,11 @@ def reserve_margin(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figur
     fig = go.Figure()
     for i, ds in enumerate(runs):
         r = thin(ds["reserve_margin_mw"], "min")
-        fig.add_trace(go.Scatter(x=r["time"].values, y=r.values, mode="lines", name=names[i],
+        fig.add_trace(go.Scatter(x=r["time"].values, y=shown(r.values, "MW"), mode="lines", name=names[i],
                                  line_color=_colour(i)))
     fig.add_hline(y=0, line_dash="dash", line_color="#c00")
-    fig.update_yaxes(title_text=label("reserve_margin_mw"))
+    _num_axis(fig, "y", "MW", label("reserve_margin_mw"))
+    fig.update_xaxes(type="date")
     return _layout(fig, "N-1 reserve margin (below zero: losing the largest unit sheds load)")
 
 
@@ -211,11 +266,12 @@ def shortfalls(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
     for i, ds in enumerate(runs):
         for row, var in ((1, "unserved_mw"), (2, "cooling_deficit_mw")):
             s = thin(ds[var], "max")
-            fig.add_trace(go.Scatter(x=s["time"].values, y=s.values, mode="lines", name=names[i],
+            fig.add_trace(go.Scatter(x=s["time"].values, y=shown(s.values, "MW"), mode="lines", name=names[i],
                                      legendgroup=names[i], showlegend=row == 1, line_color=_colour(i)),
                           row=row, col=1)
-    fig.update_yaxes(title_text=label("unserved_mw"), row=1, col=1)
-    fig.update_yaxes(title_text=label("cooling_deficit_mw"), row=2, col=1)
+    _num_axis(fig, "y", "MW", label("unserved_mw"), row=1, col=1)
+    _num_axis(fig, "y", "MW", label("cooling_deficit_mw"), row=2, col=1)
+    fig.update_xaxes(type="date")
     return _layout(fig, "Unserved load and cooling deficit", height=480)
 
 
@@ -239,7 +295,7 @@ HEATMAPS = [("pue", "PUE [-]"), ("reserve_margin_mw", "N-1 reserve margin [MW]")
 
 
 def _hourly(da: xr.DataArray, how: str = "mean") -> xr.DataArray:
-    return getattr(da.resample(time="1h"), how)() if da.sizes["time"] > 1 else da
+    return resample(da, "1h", how) if da.sizes["time"] > 1 else da
 
 
 def _heat_series(ds: xr.Dataset, key: str) -> xr.DataArray | None:
@@ -262,27 +318,41 @@ def day_hour(da: xr.DataArray) -> tuple[list[str], np.ndarray]:
     return [d.strftime("%Y-%m-%d") for d in days], np.round(z, 3)
 
 
+#: the unit of each heat map (for its colour bar and hover formats)
+HEATMAP_UNITS = {"pue": "-", "reserve_margin_mw": "MW", "unit_loading": "share", "marginal_price_usd_per_mwh": "USD/MWh"}
+
+
 def heatmaps(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
     """A year at a glance: day x hour heat maps of PUE, N-1 margin, unit loading and marginal price
-    (one column per run, at most two runs: the first and the last)."""
+    (one column per run, at most two runs: the first and the last).  Each is a 24 x days matrix
+    (not one point per hour) at its display precision."""
     pick = [0] if len(runs) == 1 else [0, len(runs) - 1]
     keys = [(k, t) for k, t in HEATMAPS if any(_heat_series(runs[i], k) is not None for i in pick)]
-    fig = make_subplots(rows=len(keys), cols=len(pick), shared_xaxes=True, vertical_spacing=0.06,
-                        horizontal_spacing=0.08,
-                        subplot_titles=[f"{t} — {names[i]}" for k, t in keys for i in pick])
+    series = {(k, i): _heat_series(runs[i], k) for k, _ in keys for i in pick}
+    fig = make_subplots(rows=len(keys), cols=len(pick), shared_xaxes=True, vertical_spacing=0.07,
+                        horizontal_spacing=0.12,
+                        subplot_titles=[f"{t} — {names[i]}" + ("" if series[(k, i)] is not None else
+                                                               ": none at this campus")
+                                        for k, t in keys for i in pick])
     for r, (key, title) in enumerate(keys, start=1):
+        unit = HEATMAP_UNITS[key]
         for c, i in enumerate(pick, start=1):
-            da = _heat_series(runs[i], key)
-            if da is None:
+            if series[(key, i)] is None:
                 continue
-            days, z = day_hour(da)
-            bar_x = 1.0 if c == len(pick) else 0.46
-            fig.add_trace(go.Heatmap(x=days, y=list(range(24)), z=z, colorscale="RdYlBu_r" if key != "reserve_margin_mw"
-                                     else "RdYlBu", showscale=c == len(pick), hoverongaps=False,
-                                     colorbar=dict(len=0.8 / len(keys), y=1 - (r - 0.5) / len(keys), x=bar_x,
-                                                   thickness=10),
-                                     hovertemplate="%{x} %{y}:00 — %{z:.3f}<extra></extra>"), row=r, col=c)
-            fig.update_yaxes(title_text="hour", row=r, col=c, dtick=6)
+            days, z = day_hour(series[(key, i)])
+            # each panel its own colour scale and bar (beside it): the pattern within a run is the point
+            dom_x = fig.get_subplot(r, c).xaxis.domain
+            fig.add_trace(go.Heatmap(x=days, y=list(range(24)), z=shown(z, unit),
+                                     colorscale="RdYlBu_r" if key != "reserve_margin_mw" else "RdYlBu",
+                                     showscale=True, hoverongaps=False,
+                                     colorbar=dict(len=0.8 / len(keys), y=1 - (r - 0.5) / len(keys),
+                                                   x=dom_x[1] + 0.005, xanchor="left", thickness=10,
+                                                   tickformat=tick_format(unit), tickfont=dict(size=10)),
+                                     hovertemplate=f"%{{x}} %{{y}}:00 — %{{z:{hover_format(unit)}}}<extra></extra>"),
+                          row=r, col=c)
+            fig.update_yaxes(title_text="hour", row=r, col=c, dtick=6, type="linear", tickformat="d", hoverformat="d")
+    fig.update_xaxes(showticklabels=True, dtick="M2", tickformat="%b")  # months under every panel
+    fig.update_xaxes(type="date")
     fig.update_layout(hovermode="closest")
     for a in fig.layout.annotations:
         a.font.size = 11
@@ -304,9 +374,34 @@ def _week_slices(ds: xr.Dataset) -> dict[str, slice]:
             f"worst week for N-1 margin (from {worst:%Y-%m-%d})": slice(worst, worst + week)}
 
 
+#: shades of the gas colour, one per unit (darkest first)
+UNIT_COLOURS = ["#b2182b", "#e45756", "#f4a582", "#d6604d", "#fddbc7", "#8c2d04", "#ff9d9a", "#c44e52"]
+
+
+def dispatch_parts(ds: xr.Dataset) -> dict[str, xr.DataArray]:
+    """The supply of every step by who supplies it  [MW]: each gas unit, the grid, solar, and the
+    battery's discharge — the parts of ``supply_mw``, so they sum to the generation of the step
+    (facility power plus battery charging): the battery's energy appears once, when it discharges.
+    Sources with nothing over the period are left out."""
+    sup = ds["supply_mw"]
+    out = {}
+    for s in sup["source"].values:
+        da = sup.sel(source=s, drop=True)
+        if float(abs(da).sum()) > 0:
+            out["battery discharge" if str(s) == "battery" else str(s)] = da
+    return out
+
+
+def _part_colour(name: str, units: list[str]) -> str:
+    if name in units:
+        return UNIT_COLOURS[units.index(name) % len(UNIT_COLOURS)]
+    return SOURCE_COLOURS.get(name.split(" ")[0], "#888")
+
+
 def weeks_and_duration(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
     """N-1 margin duration curves of every run, and one representative and one worst week of the
-    first run drawn hourly (facility power by source and the N-1 margin)."""
+    first run drawn hourly: the dispatch stacked by unit (:func:`dispatch_parts`), the facility
+    power and the N-1 margin."""
     ds0 = runs[0]
     weeks = _week_slices(ds0)
     fig = make_subplots(rows=3, cols=1, vertical_spacing=0.1,
@@ -314,37 +409,45 @@ def weeks_and_duration(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.F
     for i, ds in enumerate(runs):
         m = np.sort(np.asarray(_hourly(ds["reserve_margin_mw"], "min").values, dtype=float))
         x = 100.0 * np.arange(1, m.size + 1) / max(m.size, 1)
-        fig.add_trace(go.Scatter(x=x, y=np.round(m, 3), mode="lines", name=names[i], line_color=_colour(i),
-                                 legendgroup=f"r{i}"), row=1, col=1)
+        idx = _duration_points(m.size)
+        fig.add_trace(go.Scatter(x=shown(x[idx], "%"), y=shown(m[idx], "MW"), mode="lines", name=names[i],
+                                 line_color=_colour(i), legendgroup=f"r{i}"), row=1, col=1)
     fig.add_hline(y=0, line_dash="dash", line_color="#c00", row=1, col=1)
     units = [str(u) for u in ds0["unit"].values] if "unit" in ds0.coords else []
     for r, sl in enumerate(weeks.values(), start=2):
         w = ds0.sel(time=sl)
-        sup = w["supply_mw"]
-        parts = {"gas": sup.sel(source=units).sum("source") if units else None}
-        for src in ("grid", "solar", "battery"):
-            parts[src] = sup.sel(source=src) if src in sup["source"].values else None
-        for src, da in parts.items():
-            if da is None or float(abs(da).sum()) <= 0:
-                continue
+        for name, da in dispatch_parts(w).items():
             h = _hourly(da)
-            fig.add_trace(go.Scatter(x=h["time"].values, y=np.round(h.values, 3), stackgroup=f"s{r}", name=src,
-                                     legendgroup=src, showlegend=r == 2, line_width=0,
-                                     fillcolor=SOURCE_COLOURS.get(src), line_color=SOURCE_COLOURS.get(src)),
-                          row=r, col=1)
-        h = _hourly(w["reserve_margin_mw"], "min")
-        fig.add_trace(go.Scatter(x=h["time"].values, y=np.round(h.values, 3), name="N-1 margin", legendgroup="n1",
-                                 showlegend=r == 2, line=dict(color="#222", dash="dot")), row=r, col=1)
-        fig.update_yaxes(title_text="MW", row=r, col=1)
-    fig.update_xaxes(title_text="share of hours at or below [%]", row=1, col=1)
-    fig.update_yaxes(title_text="N-1 margin [MW]", row=1, col=1)
-    fig = _layout(fig, "Duration curve and the weeks that matter (hourly)", height=1000)
-    fig.update_layout(margin=dict(t=110), legend=dict(y=1.04))
+            col = _part_colour(name, units)
+            fig.add_trace(go.Scatter(x=h["time"].values, y=shown(h.values, "MW"), stackgroup=f"s{r}", name=name,
+                                     legendgroup=name, showlegend=r == 2, line_width=0, fillcolor=col,
+                                     line_color=col), row=r, col=1)
+        for var, lab, style, how in (("facility_power_mw", "facility power (stack above it: battery charging)",
+                                      dict(color="#555", width=1.5), "mean"),
+                                     ("reserve_margin_mw", "N-1 margin", dict(color="#222", dash="dot"), "min")):
+            h = _hourly(w[var], how)
+            fig.add_trace(go.Scatter(x=h["time"].values, y=shown(h.values, "MW"), name=lab, legendgroup=var,
+                                     showlegend=r == 2, mode="lines", line=style), row=r, col=1)
+        _num_axis(fig, "y", "MW", "MW", row=r, col=1)
+        fig.update_xaxes(type="date", row=r, col=1)
+    _num_axis(fig, "x", "%", "share of hours at or below [%]", row=1, col=1)
+    _num_axis(fig, "y", "MW", "N-1 margin [MW]", row=1, col=1)
+    fig = _layout(fig, "Duration curve and the dispatch of the weeks that matter (hourly, by unit)", height=1000)
+    fig.update_layout(margin=dict(t=130), legend=dict(y=1.035))
     return fig
 
 
+#: most points a duration curve keeps (a sorted curve: the rest are between its neighbours)
+MAX_DURATION_POINTS = 1000
+
+
+def _duration_points(n: int) -> np.ndarray:
+    """Indices of a sorted curve of ``n`` points to draw: both ends and evenly spaced ones between."""
+    return np.unique(np.linspace(0, n - 1, min(n, MAX_DURATION_POINTS)).round().astype(int)) if n else np.array([], int)
+
+
 FIGURES += [("fig-heatmaps", "The year at a glance", heatmaps),
-            ("fig-weeks", "Duration curve and the weeks that matter", weeks_and_duration)]
+            ("fig-weeks", "Duration curve and the dispatch of the weeks that matter", weeks_and_duration)]
 
 
 def _has_gas(ds: xr.Dataset) -> bool:
@@ -364,6 +467,8 @@ def applies(div_id: str, runs: Sequence[xr.Dataset]) -> bool:
 
 
 # ---------------------------------------------------------------------------- sweeps
+#: ticks of axes whose unit varies with the KPI: fixed point, trailing zeros trimmed, no SI prefix
+PLAIN_TICKS = ",~f"
 #: KPIs a sweep report plots against every varied parameter: (key, label)
 SWEEP_KPIS = [("pue", "PUE [-]"), ("cost_usd", "cost [USD]"), ("co2_t", "CO2 [t]"), ("lng_t", "LNG [t]"),
               ("peak_facility_mw", "peak facility [MW]"), ("water_m3", "water [m3]"),
@@ -428,7 +533,7 @@ def tornado(ds: xr.Dataset, kpi_name: str, params: Sequence[str], kpi_label: str
         customdata=[[r["low"], r["high"]] for r in rows],
         hovertemplate="%{y}<br>level means %{customdata[0]:,.4g} → %{customdata[1]:,.4g}<extra></extra>"))
     fig.add_vline(x=centre, line_dash="dash", line_color="#555")
-    fig.update_xaxes(title_text=kpi_label or kpi_name)
+    fig.update_xaxes(title_text=kpi_label or kpi_name, tickformat=PLAIN_TICKS)
     fig.update_layout(hovermode="closest")
     return _layout(fig, f"Tornado: which input moves {kpi_label or kpi_name} most", height=140 + 60 * len(rows))
 
@@ -453,6 +558,7 @@ def sweep_scatter(ds: xr.Dataset, params: Sequence[str], kpis: Sequence[tuple[st
             if not _is_numeric(x):
                 fig.update_xaxes(type="category", row=r, col=c)
         fig.update_yaxes(title_text=lab, row=r, col=1)
+    fig.update_yaxes(tickformat=PLAIN_TICKS)
     fig.update_layout(hovermode="closest")
     return _layout(fig, "Each KPI against each varied parameter (red: member with a shortfall or incomplete solve)",
                    height=max(400, 210 * len(kpis)))
@@ -467,7 +573,7 @@ def sweep_series(ds: xr.Dataset, var: str = "facility_power_mw", max_members: in
         s = thin(ds[var].isel(scenario=pos))
         fig.add_trace(go.Scatter(x=s["time"].values, y=s.values, mode="lines", name=labels[pos],
                                  line=dict(width=1), opacity=0.7))
-    fig.update_yaxes(title_text=label(var) if var in _registry() else var)
+    fig.update_yaxes(title_text=label(var) if var in _registry() else var, tickformat=PLAIN_TICKS)
     fig.update_layout(showlegend=len(ok) <= 6)
     return _layout(fig, f"{var} of every member" + (f" (first {max_members})" if len(ok) == max_members else ""))
 

@@ -22,9 +22,9 @@ def _num(v, unit: str) -> str:
         return "—"
     if nonfinite(v):
         return nonfinite(v)
-    if unit == "-" or abs(v) < 10:
-        return f"{v:,.3f}"
-    return f"{v:,.0f}"
+    from twin.report import format_value
+
+    return format_value(v, unit)  # the report's precision by unit (not by magnitude: 8.808 MW beside 25 MW)
 
 
 #: KPIs that are sums over the period (compared per year when the periods differ)

@@ -54,7 +54,7 @@ def heatmap_figure(ds) -> dict | None:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    from twin.report_figures import day_hour
+    from twin.report_figures import HEATMAP_UNITS, day_hour, hover_format, shown, tick_format
 
     if ds.sizes["time"] * float(ds.attrs["step_h"]) < 14 * 24:
         return None
@@ -63,11 +63,13 @@ def heatmap_figure(ds) -> dict | None:
                         subplot_titles=[t for _, t in keys])
     for r, (k, t) in enumerate(keys, start=1):
         days, z = day_hour(ds[k])
-        fig.add_trace(go.Heatmap(x=days, y=list(range(24)), z=z, hoverongaps=False, showscale=True,
+        unit = HEATMAP_UNITS[k]
+        fig.add_trace(go.Heatmap(x=days, y=list(range(24)), z=shown(z, unit), hoverongaps=False, showscale=True,
                                  colorscale="RdYlBu" if k == "reserve_margin_mw" else "RdYlBu_r",
-                                 colorbar=dict(len=0.42, y=1 - (r - 0.5) / len(keys), thickness=10),
-                                 hovertemplate="%{x} %{y}:00 — %{z:.3f}<extra></extra>"), r, 1)
-        fig.update_yaxes(title_text="hour", dtick=6, row=r, col=1)
+                                 colorbar=dict(len=0.42, y=1 - (r - 0.5) / len(keys), thickness=10,
+                                               tickformat=tick_format(unit)),
+                                 hovertemplate=f"%{{x}} %{{y}}:00 — %{{z:{hover_format(unit)}}}<extra></extra>"), r, 1)
+        fig.update_yaxes(title_text="hour", dtick=6, row=r, col=1, tickformat="d")
     fig.update_layout(template="plotly_white", height=190 * len(keys) + 60, margin=dict(l=50, r=10, t=40, b=30))
     return fig.to_plotly_json()
 
@@ -110,16 +112,20 @@ def layout(store: RunStore, run: str | None = None, t=None, **_query) -> html.Di
         ], className="controls"),
         html.Div(dcc.Slider(id="pb-slider", min=0, max=max(n - 1, 0), step=1, value=i0, marks=None,
                             updatemode="drag", allow_direct_input=False), className="slider"),
+        # the playback (Sankey over gauges) and the year's heat maps: side by side on wide screens,
+        # one under the other on narrow ones (style.css, .pb-grid)
         html.Div([
-            html.Div(dcc.Graph(id="pb-sankey",
-                               figure=store.cached("sankey0", run, lambda: figures.sankey_figure(payload, 0)),
-                               config={**_GRAPH_CONFIG, "displayModeBar": False}), className="sankey"),
-            html.Div(dcc.Graph(id="pb-gauges",
-                               figure=store.cached("gauges0", run, lambda: figures.gauges_figure(payload, 0)),
-                               config={**_GRAPH_CONFIG, "displayModeBar": False}), className="gauges"),
-        ]),
-        html.Div(dcc.Graph(id="pb-heatmaps", figure=heat, config={**_GRAPH_CONFIG, "displayModeBar": False}),
-                 className="heatmaps") if heat else None,
+            html.Div([
+                html.Div(dcc.Graph(id="pb-sankey",
+                                   figure=store.cached("sankey0", run, lambda: figures.sankey_figure(payload, 0)),
+                                   config={**_GRAPH_CONFIG, "displayModeBar": False}), className="sankey"),
+                html.Div(dcc.Graph(id="pb-gauges",
+                                   figure=store.cached("gauges0", run, lambda: figures.gauges_figure(payload, 0)),
+                                   config={**_GRAPH_CONFIG, "displayModeBar": False}), className="gauges"),
+            ], className="pb-main", id="pb-main"),
+            html.Div(dcc.Graph(id="pb-heatmaps", figure=heat, config={**_GRAPH_CONFIG, "displayModeBar": False}),
+                     className="heatmaps", id="pb-heat") if heat else None,
+        ], className="pb-grid" + (" with-heat" if heat else ""), id="pb-grid"),
         html.Div("Zoom or pan the series (drag, or the range buttons) and the Sankey and gauges follow the "
                  "start of the window; the address bar keeps run and time for sharing.", className="sub"),
         dcc.Store(id="pb-sync"),

@@ -387,6 +387,11 @@ def layout(store: RunStore, run: str | None = None, **_query) -> html.Div:
                  className="field"),
         html.Button("Launch", id="wi-launch", n_clicks=0, className="button"),
         dcc.Loading(html.Div(id="wi-status", className="status"), delay_show=150),
+        # shown when the scenario's checks flag the edits: nothing runs until "Launch anyway"
+        html.Div([html.Button("Launch anyway", id="wi-confirm", n_clicks=0, className="button warn-button"),
+                  html.Span(" or change the fields and press Launch again.", className="sub")],
+                 id="wi-confirm-box", style=HIDDEN),
+        dcc.Store(id="wi-pending"),
         html.Div([html.Progress(id="wi-progress", value="0", max="100"),
                   html.Span(id="wi-progress-label", className="progress-label")], className="progress"),
         html.Div(id="wi-result"),
@@ -404,7 +409,8 @@ def register(app, store: RunStore) -> None:
 
     @app.callback(
         Output({"type": "wi-err", "field": ALL}, "children"), Output("wi-job", "data"), Output("wi-status", "children"),
-        Input("wi-launch", "n_clicks"),
+        Output("wi-pending", "data"), Output("wi-confirm-box", "style"),
+        Input("wi-launch", "n_clicks"), Input("wi-confirm", "n_clicks"),
         State("wi-base", "value"), State("wi-name", "value"),
         State({"type": "wi-hall-cooling", "index": ALL}, "value"),
         State({"type": "wi-hall-chillers", "index": ALL}, "value"),
@@ -412,10 +418,16 @@ def register(app, store: RunStore) -> None:
         State({"type": "wi-gas-count", "index": ALL}, "value"),
         *[State(cid, "value") for cid, _, _, _ in SCALAR_FIELDS],
         State("wi-dispatch", "value"), State("wi-weather", "value"), State("wi-period", "value"),
+        State("wi-pending", "data"),
         prevent_initial_call=True)
-    def _validate(_n, base, name, cooling, chillers, gas_model, gas_count, *rest):
-        scalars, (dispatch, weather_key, period_key) = rest[:-3], rest[-3:]
+    def _validate(_n, _confirm, base, name, cooling, chillers, gas_model, gas_count, *rest):
+        scalars, (dispatch, weather_key, period_key, pending) = rest[:-4], rest[-4:]
         err_ids = [o["id"]["field"] for o in callback_context.outputs_list[0]]
+        if callback_context.triggered_id == "wi-confirm":  # "Launch anyway" after the checks' warnings
+            if not pending or not pending.get("id"):
+                return [no_update] * len(err_ids), no_update, no_update, no_update, HIDDEN
+            return ([no_update] * len(err_ids), pending, html.Div("Launching despite the warnings above…"),
+                    None, HIDDEN)
         text, problems = validate_edits(store, base, name, cooling, chillers, gas_model, gas_count, scalars,
                                         weather=weather_key, period=period_key)
         if dispatch not in DISPATCH:
@@ -425,11 +437,16 @@ def register(app, store: RunStore) -> None:
         if problems:
             status = [html.Div(f"{len(problems)} problem(s): fix the marked fields.")]
             status += [html.Div(p) for p in slots.get(GENERAL, [])]
-            return errors, no_update, html.Div(status, className="bad")
-        token = issue_job(store, text, dispatch)
+            return errors, no_update, html.Div(status, className="bad"), None, HIDDEN
         warnings = _check_warnings(text)
-        status = ["Valid — launching…"] + [html.Div(f"{lvl}: {msg}", className="warn") for lvl, msg in warnings]
-        return errors, {"id": token, "dispatch": dispatch}, html.Div(status)
+        token = issue_job(store, text, dispatch)
+        job = {"id": token, "dispatch": dispatch}
+        if warnings:  # warn before the run: the job waits for "Launch anyway"
+            status = [html.Div(f"Valid, but the scenario's checks flag {len(warnings)} finding(s) — "
+                               "nothing is running yet:", id="wi-warned")]
+            status += [html.Div(f"{lvl}: {msg}", className="warn") for lvl, msg in warnings]
+            return errors, no_update, html.Div(status), job, SHOWN
+        return errors, job, html.Div("Valid — launching…"), None, HIDDEN
 
     @app.callback(
         Output("wi-result", "children"), Input("wi-job", "data"),
@@ -489,6 +506,10 @@ def validate_edits(store: RunStore, base: str, name, cooling, chillers, gas_mode
     except ScenarioError as e:
         return text, list(e.problems)
     return text, []
+
+
+#: styles of the "Launch anyway" box
+HIDDEN, SHOWN = {"display": "none"}, {"display": "flex", "alignItems": "center", "gap": "0.5rem"}
 
 
 def issue_job(store: RunStore, text: str, dispatch: str) -> str:

@@ -164,7 +164,7 @@ def test_compare_two_runs(page, shot, app_url, run_store):
     expect(page.locator("#cmp-series .js-plotly-plot")).to_be_visible()
     # the two runs differ (bigger battery and solar in B): some delta is non-zero
     deltas = table.locator("tbody tr td:nth-child(5)").all_inner_texts()
-    assert any(d not in ("—", "+0", "+0.000", "0") for d in deltas), deltas
+    assert any(d not in ("—", "+0", "+0.0", "+0.000", "0", "0.0") for d in deltas), deltas
     shot(page, "05-compare")
 
 

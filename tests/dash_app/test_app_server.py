@@ -139,12 +139,13 @@ SCALAR_IDS = ["wi-battery-mw", "wi-battery-mwh", "wi-solar-mwp", "wi-lng-price",
 
 def _validate(dash_call, base, *, name="t", cooling=("air", "direct_to_chip"), chillers=(2, 2),
               gas=(("wartsila-18v50sg", 2),), scalars=(5, 10, 5, 11, 10), dispatch="baseline", err_fields=None,
-              weather="base", period="base", host=None):
+              weather="base", period="base", host=None, confirm=False, pending=None):
     from dash_app.pages.whatif import field_paths, form_values
 
     err_fields = err_fields or field_paths(form_values(_scenario_text(dash_call, base)))
     outputs = [[{"id": {"type": "wi-err", "field": f}, "property": "children"} for f in err_fields],
-               {"id": "wi-job", "property": "data"}, {"id": "wi-status", "property": "children"}]
+               {"id": "wi-job", "property": "data"}, {"id": "wi-status", "property": "children"},
+               {"id": "wi-pending", "property": "data"}, {"id": "wi-confirm-box", "property": "style"}]
     pm = lambda t, vals: [{"id": {"type": t, "index": k}, "property": "value", "value": v}  # noqa: E731
                           for k, v in enumerate(vals)]
     state = [{"id": "wi-base", "property": "value", "value": base},
@@ -154,8 +155,12 @@ def _validate(dash_call, base, *, name="t", cooling=("air", "direct_to_chip"), c
              *[{"id": i, "property": "value", "value": v} for i, v in zip(SCALAR_IDS, scalars)],
              {"id": "wi-dispatch", "property": "value", "value": dispatch},
              {"id": "wi-weather", "property": "value", "value": weather},
-             {"id": "wi-period", "property": "value", "value": period}]
-    out = dash_call("wi-job.data", outputs, [{"id": "wi-launch", "property": "n_clicks", "value": 1}], state)
+             {"id": "wi-period", "property": "value", "value": period},
+             {"id": "wi-pending", "property": "data", "value": pending}]
+    inputs = [{"id": "wi-launch", "property": "n_clicks", "value": 1},
+              {"id": "wi-confirm", "property": "n_clicks", "value": 1 if confirm else 0}]
+    out = dash_call("wi-job.data", outputs, inputs, state,
+                    changed=["wi-confirm.n_clicks" if confirm else "wi-launch.n_clicks"])
     resp = out["response"]
     errors = {}
     for k, v in resp.items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 
@@ -120,3 +122,38 @@ def test_launch_runs_only_jobs_the_server_issued(tmp_path):
     token = whatif.issue_job(store, "name: [unclosed", "baseline")
     assert "not valid YAML" in str(whatif.launch(store, {"id": token}, lambda *a: None).children)
     assert "not issued" in str(whatif.launch(store, {"id": token}, lambda *a: None).children)  # once only
+
+
+def test_checks_warn_before_the_run_and_launch_only_when_confirmed(dash_call, store_runs):
+    """GB200 racks (120 kW) put under air: valid for the schema, flagged by twin.checks
+    (check_air_density) — shown before anything runs; "Launch anyway" hands over the same job."""
+    from test_app_server import _validate
+
+    from dash_app.pages.whatif import HIDDEN, SHOWN, _jobs
+    from dash_app.store import RunStore
+
+    errors, resp = _validate(dash_call, store_runs["a"], cooling=("air", "air"))
+    assert all(v == "[]" for v in errors.values())
+    assert "wi-job" not in resp  # nothing launched yet
+    status = json.dumps(resp["wi-status"]["children"], ensure_ascii=False)
+    assert "the scenario's checks flag 1 finding(s) — nothing is running yet" in status
+    assert "halls[1].rack_model: 'gb200-nvl72' draws" in status and "air alone can cool" in status
+    assert resp["wi-confirm-box"]["style"] == SHOWN
+    pending = resp["wi-pending"]["data"]
+    assert _jobs(RunStore(store_runs["dir"])).get(pending["id"]) is not None  # issued, waiting
+    _, resp2 = _validate(dash_call, store_runs["a"], cooling=("air", "air"), confirm=True, pending=pending)
+    assert resp2["wi-job"]["data"] == pending and resp2["wi-confirm-box"]["style"] == HIDDEN
+    assert resp2["wi-pending"]["data"] is None
+    # "Launch anyway" with nothing pending launches nothing
+    _, resp3 = _validate(dash_call, store_runs["a"], confirm=True, pending=None)
+    assert "wi-job" not in resp3
+
+
+def test_unflagged_edits_launch_at_once(dash_call, store_runs):
+    from test_app_server import _validate
+
+    from dash_app.pages.whatif import HIDDEN
+
+    _, resp = _validate(dash_call, store_runs["a"])  # the default halls: no check finding
+    assert resp["wi-job"]["data"]["id"] and resp["wi-confirm-box"]["style"] == HIDDEN
+    assert "Valid — launching" in json.dumps(resp["wi-status"]["children"], ensure_ascii=False)

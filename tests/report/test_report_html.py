@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html as htmlmod
 import math
 import re
 
@@ -57,7 +56,7 @@ def test_every_figure_is_there_and_plotly_is_inline_once(pair_html, report_reade
     new_plots = pair_html.count("Plotly.newPlot(")
     assert new_plots >= len(shown)
     # plotly.js itself: one inline copy, and no script fetched from anywhere
-    assert sum("plotly.js v" in s[:2000] for s in p.scripts) == 1
+    assert sum(re.search(r"plotly\.js( \(cartesian - minified\))? v", s[:2000]) is not None for s in p.scripts) == 1
     assert not [a for t, a in p.tags if t == "script" and a.get("src")]
     assert not re.search(r"<link[^>]+href=\"https?:", pair_html)
 
@@ -66,8 +65,9 @@ def test_figures_carry_the_runs_data(run_pair):
     names = ["ref", "small-grid"]
     fig = rf.load_duration(list(run_pair), names)
     assert [t.name for t in fig.data] == names
-    # the load-duration curve starts at the run's peak facility power (kpi.peak_facility_mw)
-    assert fig.data[0].y[0] == pytest.approx(kpi.peak_facility_mw(run_pair[0]))
+    # the load-duration curve starts at the run's peak facility power (kpi.peak_facility_mw), as
+    # drawn: to the 0.1 MW of the display precision (report_figures.DECIMALS)
+    assert float(fig.data[0].y[0]) == pytest.approx(kpi.peak_facility_mw(run_pair[0]), abs=0.05 + 1e-6)
     assert np.all(np.diff(fig.data[0].y) <= 0)
     cb = rf.cost_breakdown(list(run_pair), names)
     assert sum(cb.data[1].y) == pytest.approx(kpi.cost_usd(run_pair[1]), rel=1e-9)
@@ -118,7 +118,7 @@ def test_scenario_text_is_escaped(run_pair):
     ds.attrs["scenario_name"] = evil
     text = report_html([ds])
     assert evil not in text
-    assert htmlmod.escape(evil) in text
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in text  # escaped by the templates (markupsafe)
 
 
 def test_no_runs_is_an_error():
