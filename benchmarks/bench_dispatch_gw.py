@@ -7,6 +7,10 @@ Cases (``--case``):
 - ``probe-month``: the same campus with the short tank of ``sk-aws-ulsan`` (20,000 t,
   8,000 t every 14 days: deliveries short of all-gas operation), July.
 - ``probe-3days``: the same, 1-3 July, solved as one MILP (the issue's first figure).
+- ``gw-window``: one 36-h window of the preset (1 July 00:00 to 2 July 12:00) as one MILP, with
+  ``--variant`` switching one thing: ``default`` (as built), ``lean`` / ``heuristics`` /
+  ``highs-defaults`` (HiGHS option sets), ``no-flex`` (no flexible training load), ``no-reserve``
+  (N-1 unpriced).
 
 Reports physics time, model build time, solve time, windows, the largest window gap, the
 windows cut by their budget, and the cost (:func:`twin.optimise.dispatch_cost_usd`).  HiGHS on
@@ -17,6 +21,7 @@ Usage::
 
     python benchmarks/bench_dispatch_gw.py --case gw-year
     python benchmarks/bench_dispatch_gw.py --case probe-month --time-limit 60
+    python benchmarks/bench_dispatch_gw.py --case gw-window --variant lean --time-limit 30
 """
 
 from __future__ import annotations
@@ -44,12 +49,16 @@ def scenario(case: str, preset_path: Path):
         data["fuel"].update(tank_capacity_t=20000, initial_level_frac=0.6, delivery_t=8000, delivery_interval_days=14)
         data["period"] = ({"start": "2025-07-01", "end": "2025-08-01", "step": "1h"} if case == "probe-month"
                           else {"start": "2025-07-01", "end": "2025-07-04", "step": "1h"})
+    if case == "gw-window":
+        data["period"] = {"start": "2025-07-01", "end": "2025-07-02 12:00", "step": "1h"}
     return parse_scenario(data, source=str(preset_path), origin=preset_path)
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--case", choices=["gw-year", "probe-month", "probe-3days"], default="gw-year")
+    ap.add_argument("--case", choices=["gw-year", "probe-month", "probe-3days", "gw-window"], default="gw-year")
+    ap.add_argument("--variant", default="default",
+                    choices=["default", "lean", "heuristics", "highs-defaults", "no-flex", "no-reserve"])
     ap.add_argument("--time-limit", type=float, default=60.0, help="budget per window [s]")
     ap.add_argument("--gap", type=float, default=1e-3)
     ap.add_argument("--preset", default=str(GW_YAML), help="scenario file (default: this tree's GW preset)")
@@ -64,6 +73,21 @@ def main(argv=None) -> None:
     t0 = time.perf_counter()
     phys = couple(sc)
     t_phys = time.perf_counter() - t0
+    from twin.optimise import HIGHS_HEURISTIC_OPTIONS, HIGHS_LEAN_OPTIONS
+
+    extra = {}
+    if args.case == "gw-window":
+        args.horizon = "whole"
+    if args.variant == "lean":
+        extra["highs_options"] = HIGHS_LEAN_OPTIONS
+    elif args.variant == "heuristics":
+        extra["highs_options"] = HIGHS_HEURISTIC_OPTIONS
+    elif args.variant == "highs-defaults":
+        extra["highs_options"] = {}
+    elif args.variant == "no-flex":
+        phys["flex_training_frac"] = 0.0 * phys["flex_training_frac"]
+    elif args.variant == "no-reserve":
+        phys["reserve_shortfall_usd_per_mwh"] = 0.0 * phys["reserve_shortfall_usd_per_mwh"]
     print(f"physics {t_phys:.1f} s", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
 
@@ -72,12 +96,12 @@ def main(argv=None) -> None:
 
     r = optimise_dispatch(phys, horizon=args.horizon, mip_rel_gap=args.gap, time_limit_s=args.time_limit,
                           threads=1, progress=progress,
-                          **({"relax_lookahead": True} if args.relax_lookahead else {}))
+                          **({"relax_lookahead": True} if args.relax_lookahead else {}), **extra)
     wall = time.perf_counter() - t0
     cost = dispatch_cost_usd(phys, r)
     gaps = np.asarray(r["window_gap"].values, float)
     out = dict(
-        case=args.case, steps=int(phys.sizes["time"]), units=int(phys.sizes.get("unit", 0)),
+        case=args.case, variant=args.variant, steps=int(phys.sizes["time"]), units=int(phys.sizes.get("unit", 0)),
         physics_s=round(t_phys, 2), optimise_wall_s=round(wall, 2),
         build_s=round(float(r.attrs["build_time_s"]), 2), solve_s=round(float(r.attrs["solve_time_s"]), 2),
         windows=int(r.attrs["windows"]), max_window_gap=float(np.nanmax(gaps)) if np.isfinite(gaps).any() else None,
