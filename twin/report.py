@@ -448,11 +448,24 @@ def report_html(runs: Sequence[xr.Dataset], names: Sequence[str] | None = None, 
         generated=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         version=str(runs[0].attrs.get("software_version", "")),
         summary=_summary_rows(runs), changed=what_changed(runs, names) if len(runs) > 1 else [],
-        runs_rows=_runs_rows(runs, names), assumptions=_assumption_blocks(runs, names),
+        groups=table_groups(len(runs)), runs_per_table=RUNS_PER_TABLE, runs_rows=_runs_rows(runs, names), assumptions=_assumption_blocks(runs, names),
         kpis=_kpi_table_rows(runs), shortfalls=_shortfall_blocks(runs, names),
         figures=[dict(section=sec, anchor=div_id[4:], html=_figure_html(f, div_id)) for div_id, sec, f in figs],
         plotlyjs_inline=plotlyjs_for([f for _, _, f in figs]) if plotlyjs == "inline" else "",
         plotlyjs_src=PLOTLYJS if plotlyjs == "shared" else "")
+
+
+#: runs side by side in one summary or KPI table before it wraps: three runs with their deltas
+#: are 2 + 3 + 2 = 7 columns, what fits a portrait A4 page at the print stylesheet's 8 pt
+RUNS_PER_TABLE = 3
+
+
+def table_groups(n_runs: int, per_table: int = RUNS_PER_TABLE) -> list[list[int]]:
+    """The run indices of each part of a wrapped table: the reference (run 0) first in every
+    part, then up to ``per_table - 1`` further runs (``[[0, 1, 2], [0, 3, 4], [0, 5]]`` for six)."""
+    rest = list(range(1, n_runs))
+    step = max(per_table - 1, 1)
+    return [[0, *rest[i:i + step]] for i in range(0, len(rest), step)] or [[0]]
 
 
 #: the shared copy of plotly.js next to reports written with ``plotlyjs="shared"``

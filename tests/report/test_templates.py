@@ -43,3 +43,28 @@ def test_report_sections_in_order(run_pair):
                                                "monthly-energy", "load-duration")]
     assert order == sorted(order)
     assert text.count("<h2 ") == text.count("</h2>") >= 8
+
+
+def test_tables_wrap_for_many_runs(run_pair):
+    # five runs: the summary and KPI tables come in parts of at most three runs, the reference
+    # (run 0) first in each, and every run's every number appears in exactly one part
+    import re
+
+    from twin.report import RUNS_PER_TABLE, report_html, table_groups
+
+    assert table_groups(1) == [[0]] and table_groups(3) == [[0, 1, 2]]
+    assert table_groups(6) == [[0, 1, 2], [0, 3, 4], [0, 5]]
+    runs = [run_pair[0], run_pair[1], run_pair[0], run_pair[1], run_pair[0]]
+    names = ["A", "B", "C", "D", "E"]
+    text = report_html(runs, names)
+    parts = re.findall(r'<table id="(kpi-table(?:-\d)?)" class="kpi-table"><thead><tr>(.*?)</tr>', text)
+    assert [p[0] for p in parts] == ["kpi-table", "kpi-table-2"]
+    heads = [re.findall(r"<th>([^<]+)</th>", p[1]) for p in parts]
+    assert heads[0] == ["KPI", "unit", "A", "B", "Δ vs A", "C", "Δ vs A"]
+    assert heads[1] == ["KPI", "unit", "A", "D", "Δ vs A", "E", "Δ vs A"]
+    assert all(len([h for h in hd if h not in ("KPI", "unit")]) <= 2 * RUNS_PER_TABLE - 1 for hd in heads)
+    sums = re.findall(r'<table id="summary-table(?:-\d)?" class="summary-table">', text)
+    assert len(sums) == 2
+    kpi_part2 = text.split('id="kpi-table-2"')[1].split("</table>")[0]
+    assert re.search(r'data-run="3" data-kpi="pue"', kpi_part2) and not re.search(r'data-run="1" ', kpi_part2)
+    assert "the tables wrap at 3 runs" in text
