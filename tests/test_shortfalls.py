@@ -161,10 +161,11 @@ def test_refused_cargo_is_named_and_warned(tmp_path, capsys):
     assert refused[0]["delivered_t"] + refused[0]["refused_t"] == pytest.approx(300.0)
     assert "! LNG cargoes refused:" in capsys.readouterr().out
     # ... and in the report's shortfall section
-    from twin.report import _shortfall_section
+    from twin.report import _shortfall_blocks
 
     ds = twin.simulate(parse_scenario(_default(_overfull)))
-    assert f"{len(refused)} LNG cargo(es) refused in part" in _shortfall_section([ds], ["overfull"])
+    [block] = _shortfall_blocks([ds], ["overfull"])
+    assert any(f"{len(refused)} LNG cargo(es) refused in part" in m["text"] for m in block["messages"])
 
 
 def test_fuel_priced_on_hhv_and_shown_on_both_bases(default_run):
