@@ -350,7 +350,9 @@ def heatmaps(runs: Sequence[xr.Dataset], names: Sequence[str]) -> go.Figure:
                                                    tickformat=tick_format(unit), tickfont=dict(size=10)),
                                      hovertemplate=f"%{{x}} %{{y}}:00 — %{{z:{hover_format(unit)}}}<extra></extra>"),
                           row=r, col=c)
-            fig.update_yaxes(title_text="hour", row=r, col=c, dtick=6, type="linear", tickformat="d", hoverformat="d")
+            # "hour" on the left column only: on A4 the left colour bar's labels would run into it
+            fig.update_yaxes(title_text="hour" if c == 1 else None, row=r, col=c, dtick=6, type="linear",
+                             tickformat="d", hoverformat="d")
     fig.update_xaxes(showticklabels=True, dtick="M2", tickformat="%b")  # months under every panel
     fig.update_xaxes(type="date")
     fig.update_layout(hovermode="closest")
