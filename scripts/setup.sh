@@ -41,3 +41,7 @@ if [ "$want" = test ] && [ ! -x /usr/bin/chromium ]; then
   echo "setup: installing Debian's chromium and chromium-driver for the browser tests" >&2
   apt_install chromium chromium-driver
 fi
+if [ "$want" = test ] && ! command -v pdftoppm >/dev/null; then
+  echo "setup: installing Debian's poppler-utils (pdftoppm) for the PDF page screenshots" >&2
+  apt_install poppler-utils
+fi
