@@ -206,9 +206,10 @@ def test_flared_boil_off_counts_its_co2():
 
 
 def test_report_assumptions_state_both_bases_and_the_grid_contingency(default_run):
-    from twin.report import _assumptions
+    from twin.report import _assumption_blocks
 
-    text = _assumptions([default_run], ["default"])
+    [block] = _assumption_blocks([default_run], ["default"])
+    text = "\n".join(f"{k}: {v}" for k, v in block["facts"])
     # 11 USD/MMBtu HHV x HHV/LHV 1.1065 = 12.17 USD/MMBtu of LHV fuel
     assert "quoted 11 USD/MMBtu (HHV) = 11.00 USD/MMBtu HHV = 12.17 USD/MMBtu LHV" in text
     # the default campus's dual feed (its notes): two circuits, each rated for the whole 10 MW
