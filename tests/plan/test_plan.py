@@ -109,8 +109,14 @@ def test_discounting_by_hand():
     assert disc.op[0] == pytest.approx(1 / 1.1 ** 0.5 + 1 / 1.1 ** 1.5, rel=1e-12)
     # capital recovery factor of a 20-year asset at 10 %: 0.1 / (1 - 1.1^-20) = 0.117460 (annuity tables)
     assert disc.crf("li-ion-energy") == pytest.approx(0.1174596, rel=1e-6)
-    # flat LNG 11 USD/MMBtu = 11 / 1.055056 USD/GJ over the same two discounted years
-    assert disc.fuel_usd_per_gj["flat"][0] == pytest.approx(11 / 1.055056 * disc.op[0], rel=1e-12)
+    # flat LNG 11 USD/MMBtu (HHV, the default quote) = 11 / 1.055056 USD per GJ HHV; the fuel curves burn
+    # GJ LHV, one of which is HHV/LHV ~ 1.107 GJ HHV (IPCC 2006 Vol. 2 ch. 1: ~1.1 for natural gas), over
+    # the same two discounted years -- the price a run's physics charges (lng_price_usd_per_gj)
+    from models import lng_plant
+
+    assert lng_plant.HHV_PER_LHV == pytest.approx(1.107, abs=0.005)
+    assert disc.fuel_usd_per_gj["flat"][0] == pytest.approx(11 / 1.055056 * lng_plant.HHV_PER_LHV * disc.op[0],
+                                                            rel=1e-12)
 
 
 # ------------------------------------------------------------------------------ representative days

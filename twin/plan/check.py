@@ -95,9 +95,8 @@ def evaluate_builds(sc: Scenario, builds: list[Build], *, d=None, **options) -> 
                 m.c[h, a].set_value(1.0 if builds[p].cooling.get(h, 0) == a else 0.0)
     capex = float(pyo.value(m.capex_npv))
     checks = check_phases(sc, builds, **options)
-    from models import lng_plant
+    from twin.plan.inputs import flat_fuel_usd_per_gj
 
-    fuel_flat = sc.fuel.lng_price_usd_per_mmbtu / lng_plant.GJ_PER_MMBTU
     path = d.disc.fuel_usd_per_gj[d.path]
     op = 0.0
     for p, c in enumerate(checks):
@@ -105,7 +104,7 @@ def evaluate_builds(sc: Scenario, builds: list[Build], *, d=None, **options) -> 
         # the run's cost at flat prices, re-priced on the plan's fuel and carbon paths
         fuel_gj = float(run["fuel_gj"].sum()) * 8760.0 / (run.sizes["time"] * float(run.attrs["step_h"]))
         co2_t = float(run["co2_t"].sum()) * 8760.0 / (run.sizes["time"] * float(run.attrs["step_h"]))
-        other = c["op_usd_per_yr"] - fuel_gj * fuel_flat - co2_t * sc.economics.carbon_price_usd_per_t
+        other = c["op_usd_per_yr"] - fuel_gj * flat_fuel_usd_per_gj(sc, p) - co2_t * sc.economics.carbon_price_usd_per_t
         op += d.disc.op[p] * other + path[p] * fuel_gj + d.disc.carbon_usd_per_t[p] * co2_t
     return dict(npv_usd=capex + op, capex_npv_usd=capex, op_npv_usd=op, checks=checks)
 

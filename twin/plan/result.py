@@ -20,6 +20,7 @@ from twin.plan.inputs import (
     COOLING_COST,
     SOLAR,
     Build,
+    flat_fuel_usd_per_gj,
     grid_connection_cost_usd,
     grid_option,
     it_energy_pv_mwh,
@@ -53,8 +54,6 @@ def _capacity(d, b: Build, ph_it: dict[str, float], techs: list[str]) -> tuple[n
 
 def plan_dataset(sc, d, m, builds: list[Build], est: dict, info: dict, shortfalls: list[dict], *,
                  checks=None, marginals=None, sensitivities=None) -> xr.Dataset:
-    from models import lng_plant
-
     phases = [ph.name for ph in sc.phases]
     techs = _technologies(d)
     nP, nT = len(phases), len(techs)
@@ -98,7 +97,7 @@ def plan_dataset(sc, d, m, builds: list[Build], est: dict, info: dict, shortfall
             capex[p] += max(it - prev_it.get(h, 0.0), 0.0) * row["capex_usd_per_unit"]
             fom[p] += it * (row["fom_usd_per_unit_yr"] or 0.0)
 
-    fuel_usd_per_gj = sc.fuel.lng_price_usd_per_mmbtu / lng_plant.GJ_PER_MMBTU
+    fuel_usd_per_gj = np.array([flat_fuel_usd_per_gj(sc, p) for p in range(len(sc.phases))])
     ds = xr.Dataset(coords={"phase": phases, "technology": techs, "hall": d.halls,
                             "rep_day": np.arange(len(d.rep.days))})
     ds["plan_units"] = (("phase", "technology"), units)
