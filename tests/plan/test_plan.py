@@ -157,10 +157,11 @@ def test_plan_picks_the_cheapest_build_of_a_brute_force_search(tmp_path):
         best = min(best, evaluate_builds(sc, [b], d=d)["npv_usd"])
     # the plan is at least as cheap as the best combination, up to its reported aggregation error
     assert planned <= best * (1 + err + 1e-3)
-    # the aggregation error itself (plan estimate vs the full-period dispatch of its build) was 5.0 % on
-    # this case with HHV fuel pricing and the dated tariffs: the continuous commitment of the plan model,
-    # not the day selection (the two days are both kept). The issue's aim is 1 %; this guards regressions.
-    assert err < 0.06
+    # the aggregation error itself (plan estimate vs the full-period dispatch of its build): 5.0 % before
+    # issue #14's fixes (fuel priced per GJ HHV on LHV fuel; the estimate taken from the investment MILP's
+    # continuous commitment and "built" N-1), 0.45 % with the estimate re-solved at the build with the
+    # dispatch's integer commitment and running N-1 (benchmarks/README.md); the issue's aim is 1 %
+    assert err < 0.01
     # stored like a run: the plan folder, and the phase's full-year check as an ordinary run
     from twin.store import open_plan, open_run, save_plan
 
