@@ -173,3 +173,15 @@ def test_plan_picks_the_cheapest_build_of_a_brute_force_search(tmp_path):
     html = (path / "report.html").read_text()
     for section in ("Build schedule", "Costs per phase", "aggregation error", "Representative days"):
         assert section in html
+
+
+# ------------------------------------------------------------------------------ concurrent checks
+def test_checks_in_two_processes_equal_the_checks_in_one():
+    from twin.plan.check import check_phases
+
+    sc = _sc(lambda d: d["phases"].append({"name": "p2", "start": "2028-01-01", "halls": {"hall-a": {"racks": 600}}}))
+    b = Build(gas={"wartsila-18v50sg": 1}, battery_mw=5, battery_mwh=10, grid="evn-10mw", cooling={"hall-a": 1})
+    two = check_phases(sc, [b, b], workers=2)
+    one = check_phases(sc, [b, b], workers=1)
+    assert [c["phase"] for c in two] == ["p1", "p2"]
+    assert [c["op_usd_per_yr"] for c in two] == pytest.approx([c["op_usd_per_yr"] for c in one], rel=1e-9)

@@ -20,8 +20,8 @@ from twin.plan.inputs import Build, phase_scenario
 from twin.scenario import Scenario
 
 
-#: processes the full-year checks of a plan's phases run in (engineering choice: this is a 2-core
-#: machine's count; each check is one single-threaded HiGHS process of a few hundred MB)
+#: processes for concurrent full-year checks when asked for (``workers=``; the default is 1: spawned
+#: workers re-import the caller's main module, which a script without a ``__main__`` guard re-runs)
 DEFAULT_CHECK_WORKERS = 2
 
 
@@ -34,37 +34,47 @@ def _run_phase(psc: Scenario, options: dict):
     return run, _time.perf_counter() - t0
 
 
+def _concurrent(scs: list[Scenario], options: dict, workers: int) -> list:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawned (not forked) workers: the parent holds a HiGHS instance and may hold threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
+        # the largest phase first, so that the last one to start is a short one
+        order = sorted(range(len(scs)), key=lambda p: -sum(h.racks for h in scs[p].halls))
+        futs = {p: ex.submit(_run_phase, scs[p], options) for p in order}
+        return [futs[p].result() for p in range(len(scs))]
+
+
 def check_phases(sc: Scenario, builds: list[Build], *, progress=None, workers: int | None = None,
                  **options) -> list[dict]:
     """Full-year optimised run of each phase's build; returns one record per phase (with the run).
 
-    ``workers``: processes the phases run in concurrently (default :data:`DEFAULT_CHECK_WORKERS`
-    for periods longer than a week, else 1: one after the other in this process).  ``options`` go to :func:`twin.optimise`.
+    ``workers``: processes the phases run in concurrently (default 1: one after the other in this
+    process; :data:`DEFAULT_CHECK_WORKERS` on a 2-core machine; a pool that breaks -- a worker killed
+    -- falls back to running the phases here).  ``options`` go to :func:`twin.optimise`.
     """
     scs = [phase_scenario(sc, p, b) for p, b in enumerate(builds)]
-    if workers is None:  # a process's start-up (~5 s) pays off on long periods only
-        hours = (sc.period.end - sc.period.start) / pd.Timedelta(hours=1)
-        workers = DEFAULT_CHECK_WORKERS if hours > 7 * 24 else 1
-    workers = int(workers)
+    workers = 1 if workers is None else int(workers)
     workers = max(1, min(workers, len(scs)))
     if progress:
         progress(f"full-year checks of {len(scs)} phase(s) in {workers} process(es)", 0.5)
-    if workers == 1:
+    results = None
+    if workers > 1:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            results = _concurrent(scs, options, workers)
+        except BrokenProcessPool:
+            if progress:
+                progress("a check process failed: running the phases one after the other", 0.5)
+            results = None
+    if results is None:
         results = []
         for p, psc in enumerate(scs):
             if progress and p:
                 progress(f"full-year check {sc.phases[p].name}", 0.5 + 0.45 * p / len(scs))
             results.append(_run_phase(psc, options))
-    else:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
-        # spawned (not forked) workers: the parent holds a HiGHS instance and may hold threads
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
-            # the largest phase first, so that the last one to start is a short one
-            order = sorted(range(len(scs)), key=lambda p: -sum(h.racks for h in scs[p].halls))
-            futs = {p: ex.submit(_run_phase, scs[p], options) for p in order}
-            results = [futs[p].result() for p in range(len(scs))]
     out = []
     for p, (ph, psc, (run, wall)) in enumerate(zip(sc.phases, scs, results)):
         hours = run.sizes["time"] * float(run.attrs["step_h"])
