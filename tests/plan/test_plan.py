@@ -185,3 +185,19 @@ def test_checks_in_two_processes_equal_the_checks_in_one():
     one = check_phases(sc, [b, b], workers=1)
     assert [c["phase"] for c in two] == ["p1", "p2"]
     assert [c["op_usd_per_yr"] for c in two] == pytest.approx([c["op_usd_per_yr"] for c in one], rel=1e-9)
+
+
+@pytest.mark.parametrize("mutate, field", [
+    (lambda d: d["phases"].append({"name": "p2", "start": "2028-01-01", "halls": {"hall-a": {"racks": 300}}}),
+     "phases[1].halls.hall-a"),
+    (lambda d: d["candidates"]["gas_units"][0].update(model="sgt-800-cc-3x1"), "candidates.gas_units"),
+    (lambda d: d["economics"].update(lifetimes_years={"li-ion-energy": 0}), "economics.lifetimes_years"),
+])
+def test_cli_plan_each_bad_input_is_one_line_naming_the_field_exit_2(tmp_path, capsys, mutate, field):
+    d = yaml.safe_load(yaml.safe_dump(SMALL))
+    mutate(d)
+    p = tmp_path / "bad.yaml"
+    p.write_text(yaml.safe_dump(d))
+    assert main(["plan", str(p), "-o", str(tmp_path), "-q"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and field in err[0]
