@@ -48,8 +48,11 @@ Net present value (:class:`twin.plan.inputs.Discounting`) of
 Simplifications (the full-year check of every phase measures what they cost): the LNG tank is an
 energy budget per phase (:func:`lng_budget_gj`: the fuel burnt on the representative days, weighted,
 within what the phase's tank and deliveries bring over the period), not an hourly tank balance; no flexible training load or chilled-water
-storage; the demand charge is taken on each representative day's peak import, weighted by the days
-it stands for; the min up/down rows see no history before a day's first hour.
+storage; the demand charge is billed on each calendar month's peak (:func:`monthly_days`: at least
+every import of the representative days that stand for the month's days); the min up/down rows see
+no history before a day's first hour.  The operating cost the plan reports is not this model's own
+(continuous commitment, N-1 of the largest unit built) but a re-solve at the chosen build with integer
+commitment and the running-unit N-1 (:func:`twin.plan.run.operation_estimate`).
 """
 
 from __future__ import annotations
