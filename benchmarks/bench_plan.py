@@ -47,6 +47,7 @@ def ulsan() -> dict:
     per_check = ds.attrs["check_time_s"] / len(sc.phases)
     out = dict(
         plan_milp_s=ds.attrs["solve_time_s"], plan_inputs_s=ds.attrs["inputs_time_s"],
+        plan_operation_estimate_s=ds.attrs.get("operation_time_s"),
         checks_s=ds.attrs["check_time_s"], total_s=total,
         aggregation_error_frac={str(p): float(ds["plan_aggregation_error_frac"].sel(phase=p)) for p in ds["phase"].values},
         op_plan_usd_per_yr={str(p): float(ds["plan_op_usd_per_yr"].sel(phase=p)) for p in ds["phase"].values},

@@ -109,8 +109,14 @@ def test_discounting_by_hand():
     assert disc.op[0] == pytest.approx(1 / 1.1 ** 0.5 + 1 / 1.1 ** 1.5, rel=1e-12)
     # capital recovery factor of a 20-year asset at 10 %: 0.1 / (1 - 1.1^-20) = 0.117460 (annuity tables)
     assert disc.crf("li-ion-energy") == pytest.approx(0.1174596, rel=1e-6)
-    # flat LNG 11 USD/MMBtu = 11 / 1.055056 USD/GJ over the same two discounted years
-    assert disc.fuel_usd_per_gj["flat"][0] == pytest.approx(11 / 1.055056 * disc.op[0], rel=1e-12)
+    # flat LNG 11 USD/MMBtu (HHV, the default quote) = 11 / 1.055056 USD per GJ HHV; the fuel curves burn
+    # GJ LHV, one of which is HHV/LHV ~ 1.107 GJ HHV (IPCC 2006 Vol. 2 ch. 1: ~1.1 for natural gas), over
+    # the same two discounted years -- the price a run's physics charges (lng_price_usd_per_gj)
+    from models import lng_plant
+
+    assert lng_plant.HHV_PER_LHV == pytest.approx(1.107, abs=0.005)
+    assert disc.fuel_usd_per_gj["flat"][0] == pytest.approx(11 / 1.055056 * lng_plant.HHV_PER_LHV * disc.op[0],
+                                                            rel=1e-12)
 
 
 # ------------------------------------------------------------------------------ representative days
@@ -151,10 +157,11 @@ def test_plan_picks_the_cheapest_build_of_a_brute_force_search(tmp_path):
         best = min(best, evaluate_builds(sc, [b], d=d)["npv_usd"])
     # the plan is at least as cheap as the best combination, up to its reported aggregation error
     assert planned <= best * (1 + err + 1e-3)
-    # the aggregation error itself (plan estimate vs the full-period dispatch of its build) was 5.0 % on
-    # this case with HHV fuel pricing and the dated tariffs: the continuous commitment of the plan model,
-    # not the day selection (the two days are both kept). The issue's aim is 1 %; this guards regressions.
-    assert err < 0.06
+    # the aggregation error itself (plan estimate vs the full-period dispatch of its build): 5.0 % before
+    # issue #14's fixes (fuel priced per GJ HHV on LHV fuel; the estimate taken from the investment MILP's
+    # continuous commitment and "built" N-1), 0.45 % with the estimate re-solved at the build with the
+    # dispatch's integer commitment and running N-1 (benchmarks/README.md); the issue's aim is 1 %
+    assert err < 0.01
     # stored like a run: the plan folder, and the phase's full-year check as an ordinary run
     from twin.store import open_plan, open_run, save_plan
 
@@ -166,3 +173,31 @@ def test_plan_picks_the_cheapest_build_of_a_brute_force_search(tmp_path):
     html = (path / "report.html").read_text()
     for section in ("Build schedule", "Costs per phase", "aggregation error", "Representative days"):
         assert section in html
+
+
+# ------------------------------------------------------------------------------ concurrent checks
+def test_checks_in_two_processes_equal_the_checks_in_one():
+    from twin.plan.check import check_phases
+
+    sc = _sc(lambda d: d["phases"].append({"name": "p2", "start": "2028-01-01", "halls": {"hall-a": {"racks": 600}}}))
+    b = Build(gas={"wartsila-18v50sg": 1}, battery_mw=5, battery_mwh=10, grid="evn-10mw", cooling={"hall-a": 1})
+    two = check_phases(sc, [b, b], workers=2)
+    one = check_phases(sc, [b, b], workers=1)
+    assert [c["phase"] for c in two] == ["p1", "p2"]
+    assert [c["op_usd_per_yr"] for c in two] == pytest.approx([c["op_usd_per_yr"] for c in one], rel=1e-9)
+
+
+@pytest.mark.parametrize("mutate, field", [
+    (lambda d: d["phases"].append({"name": "p2", "start": "2028-01-01", "halls": {"hall-a": {"racks": 300}}}),
+     "phases[1].halls.hall-a"),
+    (lambda d: d["candidates"]["gas_units"][0].update(model="sgt-800-cc-3x1"), "candidates.gas_units"),
+    (lambda d: d["economics"].update(lifetimes_years={"li-ion-energy": 0}), "economics.lifetimes_years"),
+])
+def test_cli_plan_each_bad_input_is_one_line_naming_the_field_exit_2(tmp_path, capsys, mutate, field):
+    d = yaml.safe_load(yaml.safe_dump(SMALL))
+    mutate(d)
+    p = tmp_path / "bad.yaml"
+    p.write_text(yaml.safe_dump(d))
+    assert main(["plan", str(p), "-o", str(tmp_path), "-q"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and field in err[0]

@@ -20,18 +20,63 @@ from twin.plan.inputs import Build, phase_scenario
 from twin.scenario import Scenario
 
 
-def check_phases(sc: Scenario, builds: list[Build], *, progress=None, **options) -> list[dict]:
-    """Full-year optimised run of each phase's build; returns one record per phase (with the run)."""
+#: processes for concurrent full-year checks when asked for (``workers=``; the default is 1: spawned
+#: workers re-import the caller's main module, which a script without a ``__main__`` guard re-runs)
+DEFAULT_CHECK_WORKERS = 2
+
+
+def _run_phase(psc: Scenario, options: dict):
+    """One phase's full-year optimised run and its wall time (a worker process's task)."""
     import twin
 
+    t0 = _time.perf_counter()
+    run = twin.optimise(psc, **options)
+    return run, _time.perf_counter() - t0
+
+
+def _concurrent(scs: list[Scenario], options: dict, workers: int) -> list:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawned (not forked) workers: the parent holds a HiGHS instance and may hold threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
+        # the largest phase first, so that the last one to start is a short one
+        order = sorted(range(len(scs)), key=lambda p: -sum(h.racks for h in scs[p].halls))
+        futs = {p: ex.submit(_run_phase, scs[p], options) for p in order}
+        return [futs[p].result() for p in range(len(scs))]
+
+
+def check_phases(sc: Scenario, builds: list[Build], *, progress=None, workers: int | None = None,
+                 **options) -> list[dict]:
+    """Full-year optimised run of each phase's build; returns one record per phase (with the run).
+
+    ``workers``: processes the phases run in concurrently (default 1: one after the other in this
+    process; :data:`DEFAULT_CHECK_WORKERS` on a 2-core machine; a pool that breaks -- a worker killed
+    -- falls back to running the phases here).  ``options`` go to :func:`twin.optimise`.
+    """
+    scs = [phase_scenario(sc, p, b) for p, b in enumerate(builds)]
+    workers = 1 if workers is None else int(workers)
+    workers = max(1, min(workers, len(scs)))
+    if progress:
+        progress(f"full-year checks of {len(scs)} phase(s) in {workers} process(es)", 0.5)
+    results = None
+    if workers > 1:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            results = _concurrent(scs, options, workers)
+        except BrokenProcessPool:
+            if progress:
+                progress("a check process failed: running the phases one after the other", 0.5)
+            results = None
+    if results is None:
+        results = []
+        for p, psc in enumerate(scs):
+            if progress and p:
+                progress(f"full-year check {sc.phases[p].name}", 0.5 + 0.45 * p / len(scs))
+            results.append(_run_phase(psc, options))
     out = []
-    for p, (ph, b) in enumerate(zip(sc.phases, builds)):
-        if progress:
-            progress(f"full-year check {ph.name}", 0.5 + 0.45 * p / max(len(builds), 1))
-        psc = phase_scenario(sc, p, b)
-        t0 = _time.perf_counter()
-        run = twin.optimise(psc, **options)
-        wall = _time.perf_counter() - t0
+    for p, (ph, psc, (run, wall)) in enumerate(zip(sc.phases, scs, results)):
         hours = run.sizes["time"] * float(run.attrs["step_h"])
         scale = 8760.0 / hours
         cost = float(run.attrs["objective_usd"]) * scale
@@ -95,9 +140,8 @@ def evaluate_builds(sc: Scenario, builds: list[Build], *, d=None, **options) -> 
                 m.c[h, a].set_value(1.0 if builds[p].cooling.get(h, 0) == a else 0.0)
     capex = float(pyo.value(m.capex_npv))
     checks = check_phases(sc, builds, **options)
-    from models import lng_plant
+    from twin.plan.inputs import flat_fuel_usd_per_gj
 
-    fuel_flat = sc.fuel.lng_price_usd_per_mmbtu / lng_plant.GJ_PER_MMBTU
     path = d.disc.fuel_usd_per_gj[d.path]
     op = 0.0
     for p, c in enumerate(checks):
@@ -105,7 +149,7 @@ def evaluate_builds(sc: Scenario, builds: list[Build], *, d=None, **options) -> 
         # the run's cost at flat prices, re-priced on the plan's fuel and carbon paths
         fuel_gj = float(run["fuel_gj"].sum()) * 8760.0 / (run.sizes["time"] * float(run.attrs["step_h"]))
         co2_t = float(run["co2_t"].sum()) * 8760.0 / (run.sizes["time"] * float(run.attrs["step_h"]))
-        other = c["op_usd_per_yr"] - fuel_gj * fuel_flat - co2_t * sc.economics.carbon_price_usd_per_t
+        other = c["op_usd_per_yr"] - fuel_gj * flat_fuel_usd_per_gj(sc, p) - co2_t * sc.economics.carbon_price_usd_per_t
         op += d.disc.op[p] * other + path[p] * fuel_gj + d.disc.carbon_usd_per_t[p] * co2_t
     return dict(npv_usd=capex + op, capex_npv_usd=capex, op_npv_usd=op, checks=checks)
 

@@ -32,6 +32,18 @@ COOLING_COST = {"air": "cooling-air", "direct_to_chip": "cooling-direct-to-chip"
 _DAYS_PER_YEAR = 365.25
 
 
+def scenario_data(sc: Scenario, **kw) -> dict:
+    """``sc.model_dump(mode="json", **kw)`` that parses again: the year-keyed price paths keep their
+    integer years (JSON mode turns dict keys into strings, which the strict schema refuses)."""
+    data = sc.model_dump(mode="json", **kw)
+    e = data.get("economics")
+    if e is not None:
+        e["lng_price_paths_usd_per_mmbtu"] = {name: {int(y): v for y, v in path.items()}
+                                              for name, path in e.get("lng_price_paths_usd_per_mmbtu", {}).items()}
+        e["carbon_price_path_usd_per_t"] = {int(y): v for y, v in e.get("carbon_price_path_usd_per_t", {}).items()}
+    return data
+
+
 def _err(field_: str, value, why: str) -> ScenarioError:
     return ScenarioError([f"{field_}: {value!r} — {why}"])
 
@@ -116,7 +128,7 @@ def phase_scenario(sc: Scenario, p: int, build: Build, *, name: str | None = Non
     """The campus of phase ``p`` with ``build`` in service, as an ordinary scenario to run."""
     ph: Phase = sc.phases[p]
     alts = cooling_alternatives(sc)
-    data = sc.model_dump(mode="json", exclude={"phases", "candidates"})
+    data = scenario_data(sc, exclude={"phases", "candidates"})
     halls = []
     by_name = {h["name"]: h for h in data["halls"]}
     for hn, ph_h in ph.halls.items():
@@ -196,7 +208,7 @@ class PlanPhysics:
 
 
 def _bare(sc: Scenario, halls: list[dict], **power) -> Scenario:
-    data = sc.model_dump(mode="json", exclude={"phases", "candidates"})
+    data = scenario_data(sc, exclude={"phases", "candidates"})
     data["halls"] = halls
     data["power"] = {"gas_units": [], "grid": {"capacity_mw": 0.0}, "solar": {**data["power"]["solar"], "capacity_mwp": 0.0},
                      "battery": {"power_mw": 0.0, "energy_mwh": 0.0}}
@@ -237,7 +249,7 @@ def plan_physics(sc: Scenario) -> PlanPhysics:
     counts = {g.model: g.max_count + 1 for g in cand.gas_units if g.max_count > 0}
     base_sc = _bare(sc, [h0], gas_units=[{"model": m, "count": counts[m], "initial_on": 0} for m in models],
                     solar={**sc.power.solar.model_dump(mode="json"), "capacity_mwp": 1.0}, battery=bat, grid=grid)
-    data = base_sc.model_dump(mode="json")
+    data = scenario_data(base_sc)
     data["fuel"] = fuel.model_dump(mode="json")
     # prices enter the plan's objective through its own discounted price paths: none here
     data["economics"]["carbon_price_usd_per_t"] = 0.0
@@ -312,13 +324,27 @@ def discounting(sc: Scenario) -> Discounting:
     year0 = t0.year + (t0.day_of_year - 1) / _DAYS_PER_YEAR
     cal = year0 + k + 0.5
     paths = e.lng_price_paths_usd_per_mmbtu or {"flat": {}}
+    # USD per GJ of LHV fuel (what the fuel curves burn), from the quote on the scenario's basis
+    # (HHV by default: a GJ LHV is HHV/LHV GJ HHV, the same conversion a run's physics makes)
+    per_gj = lng_plant.price_usd_per_gj_lhv(1.0, sc.fuel.price_basis)
     fuel = {}
     for name, path in paths.items():
-        price = np.array([_path_value(path, y, sc.fuel.lng_price_usd_per_mmbtu) for y in cal])  # USD/MMBtu (HHV basis as quoted)
-        fuel[name] = overlap @ (disc * price / lng_plant.GJ_PER_MMBTU)
+        # a path by calendar year; without one each phase burns at its own fuel's quoted price
+        price = np.array([[_path_value(path, y, (ph.fuel or sc.fuel).lng_price_usd_per_mmbtu) for y in cal]
+                          for ph in sc.phases])  # USD/MMBtu as quoted
+        fuel[name] = (overlap * price) @ (disc * per_gj)
     cprice = np.array([_path_value(e.carbon_price_path_usd_per_t, y, e.carbon_price_usd_per_t) for y in cal])
     return Discounting(rate=r, horizon_years=H, start_years=starts, overlap=overlap, discount=disc, op=op,
                        fuel_usd_per_gj=fuel, carbon_usd_per_t=overlap @ (disc * cprice), sc=sc)
+
+
+def flat_fuel_usd_per_gj(sc: Scenario, p: int) -> float:
+    """The price a full-year run of phase ``p`` pays per GJ (LHV) of fuel: its fuel's flat quote on
+    its basis  [USD/GJ]."""
+    from models import lng_plant
+
+    f = sc.phases[p].fuel or sc.fuel
+    return lng_plant.price_usd_per_gj_lhv(f.lng_price_usd_per_mmbtu, f.price_basis)
 
 
 def it_energy_pv_mwh(sc: Scenario, phys: PlanPhysics, disc: Discounting) -> float:

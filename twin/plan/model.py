@@ -48,8 +48,11 @@ Net present value (:class:`twin.plan.inputs.Discounting`) of
 Simplifications (the full-year check of every phase measures what they cost): the LNG tank is an
 energy budget per phase (:func:`lng_budget_gj`: the fuel burnt on the representative days, weighted,
 within what the phase's tank and deliveries bring over the period), not an hourly tank balance; no flexible training load or chilled-water
-storage; the demand charge is taken on each representative day's peak import, weighted by the days
-it stands for; the min up/down rows see no history before a day's first hour.
+storage; the demand charge is billed on each calendar month's peak (:func:`monthly_days`: at least
+every import of the representative days that stand for the month's days); the min up/down rows see
+no history before a day's first hour.  The operating cost the plan reports is not this model's own
+(continuous commitment, N-1 of the largest unit built) but a re-solve at the chosen build with integer
+commitment and the running-unit N-1 (:func:`twin.plan.run.operation_estimate`).
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ from twin.plan.inputs import (
     SOLAR,
     Discounting,
     PlanPhysics,
+    flat_fuel_usd_per_gj,
     grid_available,
     grid_connection_cost_usd,
     year_scale,
@@ -151,11 +155,6 @@ def load_day(b, pb: Problem, d: PlanData, p: int, r: int, *, fuel_usd_per_gj: fl
         if pb.has_reserve:
             _put(b.obj_short, np.full(W, s["reserve_shortfall_usd_per_mwh"] * sh))
             _put(b.head_pmin, pb.avail[sl] - pb.pmin[sl])
-    if pb.has_demand_charge:
-        _put(b.in_month, np.ones((1, W)))
-        _put(b.peak0, [0.0])
-        # each day's peak stands for its share of the year's twelve monthly peaks
-        _put(b.c_peak, [12.0 * s["grid_demand_charge_usd_per_mw_month"] / (rep.n_days * year_scale(phys))])
 
 
 def _prices(d: PlanData, p: int) -> tuple[float, float]:
@@ -278,7 +277,8 @@ def build_model(d: PlanData, *, fixed: dict | None = None) -> pyo.ConcreteModel:
             obj: list = []
             built = {u: m.N[col_model[u], p] for u in range(pb.nu)}
             gen, fuel = unit_rows.add_units(b, pb, T, obj=obj, built=built, cyclic=True)
-            grid_rows.add_grid(b, pb, T, 1, obj=obj, capacity_mw=m.grid_mw[p])
+            # no peak slot in a day: the demand charge is on the plan's monthly peaks (below)
+            grid_rows.add_grid(b, pb, T, 0, obj=obj, capacity_mw=m.grid_mw[p])
             solar_rows.add_solar(b, pb, T, scale=m.pv[p])
             load_rows.add_unserved(b, pb, T, obj=obj)
             bat = storage_rows.add_battery(b, pb, T, obj=obj, soc_end_price_usd_per_mwh=0.0, power_mw=m.bp[p],
@@ -309,11 +309,29 @@ def build_model(d: PlanData, *, fixed: dict | None = None) -> pyo.ConcreteModel:
     budget = {p: lng_budget_gj(d, p) for p in P}
     m.lng_budget = pyo.Constraint([p for p in P if pb.nu and len(R) and np.isfinite(budget[p])], rule=lambda m, p: sum(
         float(rep.weight[r]) * m.blk[p, r].fuel_gj for r in R) <= budget[p])
+    # the demand charge on each calendar month's peak import, as the dispatch bills it: the month's
+    # peak is at least every import of the representative days that stand for its days
+    if pb.has_demand_charge and len(R):
+        months = monthly_days(pb, rep)
+        m.mpeak = pyo.Var(P, range(len(months)), domain=pyo.NonNegativeReals)
+        m.mpeak_def = pyo.Constraint([(p, j, r, t) for p in P for j, rs in enumerate(months) for r in rs for t in T],
+                                     rule=lambda m, p, j, r, t: m.mpeak[p, j] >= m.blk[p, r].imp[t])
+        c_month = pb.s["grid_demand_charge_usd_per_mw_month"] * scale
+        m.demand_usd = pyo.Expression(P, rule=lambda m, p: c_month * sum(m.mpeak[p, j] for j in range(len(months))))
+    else:
+        m.demand_usd = pyo.Expression(P, rule=lambda m, p: 0.0)
     m.op_npv = pyo.Expression(expr=pyo.quicksum(weight[p, r] * (m.blk[p, r].cost + m.blk[p, r].deficit_cost)
-                                                for p in P for r in R))
+                                                for p in P for r in R)
+                              + pyo.quicksum(float(disc.op[p]) * m.demand_usd[p] for p in P))
     m.obj = pyo.Objective(expr=m.capex_npv + m.op_npv, sense=pyo.minimize)
     m._pb = pb
     return m
+
+
+def monthly_days(pb: Problem, rep: RepDays) -> list[list[int]]:
+    """Per calendar month of the period, the representative days that stand for its days."""
+    month_of_day = np.asarray(pb.month)[::rep.steps_per_day][:rep.n_days]
+    return [sorted(set(int(r) for r in rep.assign[month_of_day == mo])) for mo in np.unique(month_of_day)]
 
 
 def lng_budget_gj(d: PlanData, p: int) -> float:
@@ -337,16 +355,16 @@ def phase_costs(m, d: PlanData) -> dict[str, np.ndarray]:
     """Per phase and year, at the scenario's own flat prices (what a full-year run reports): the
     operating cost and its parts, by re-loading the blocks' prices and evaluating their cost rows.
     Leaves the blocks loaded at the plan's prices again."""
-    from models import lng_plant
-
     sc = d.disc.sc
     pb = m._pb
-    fuel_flat = sc.fuel.lng_price_usd_per_mmbtu / lng_plant.GJ_PER_MMBTU
+    fuel_flat = np.array([flat_fuel_usd_per_gj(sc, p) for p in range(len(d.phys.phases))])
     carbon_flat = sc.economics.carbon_price_usd_per_t
     scale = year_scale(d.phys)
     nP = len(d.phys.phases)
     out = {k: np.zeros(nP) for k in ("other_usd_per_yr", "fuel_gj_per_yr", "co2_t_per_yr", "op_flat_usd_per_yr")}
     co2_gas, co2_grid = pb.s["gas_co2_t_per_gj"], pb.s["grid_co2_t_per_mwh"]
+    for p in range(nP):
+        out["other_usd_per_yr"][p] += pyo.value(m.demand_usd[p])
     for (p, r), b in m.blk.items():
         w = float(d.rep.weight[r]) * scale
         load_day(b, pb, d, p, r, fuel_usd_per_gj=0.0, carbon_usd_per_t=0.0)

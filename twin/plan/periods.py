@@ -39,6 +39,11 @@ class RepDays:
     kind: list[str]  # "typical" | "extreme"
     steps_per_day: int
     n_days: int
+    assign: np.ndarray | None = None  # (n_days,) the representative day that stands for each day
+
+    def __post_init__(self):
+        if self.assign is None:  # every day its own representative (or none selected)
+            self.assign = np.arange(self.n_days) if len(self.days) == self.n_days else np.zeros(0, int)
 
     def steps(self, d: int) -> slice:
         a = int(self.days[d]) * self.steps_per_day
@@ -91,12 +96,16 @@ def representative_days(phys: PlanPhysics, n_typical: int = DEFAULT_TYPICAL_DAYS
     keep = counts > 0
     # two clusters on the same day (an extreme day that is also a medoid): merge their weights
     days, weight, kind = [], [], []
+    rep_of_cluster = {}
     for i in np.flatnonzero(keep):
         d = int(centers[i])
         if d in days:
             weight[days.index(d)] += counts[i]
+            rep_of_cluster[int(i)] = days.index(d)
             continue
+        rep_of_cluster[int(i)] = len(days)
         days.append(d)
         weight.append(counts[i])
         kind.append("extreme" if i in extreme else "typical")
-    return RepDays(np.array(days), np.array(weight), kind, spd, n_days)
+    assign = np.array([rep_of_cluster[int(c)] for c in np.asarray(cl.cluster_assignments, dtype=int)])
+    return RepDays(np.array(days), np.array(weight), kind, spd, n_days, assign)

@@ -20,6 +20,7 @@ from twin.plan.inputs import (
     COOLING_COST,
     SOLAR,
     Build,
+    flat_fuel_usd_per_gj,
     grid_connection_cost_usd,
     grid_option,
     it_energy_pv_mwh,
@@ -53,8 +54,6 @@ def _capacity(d, b: Build, ph_it: dict[str, float], techs: list[str]) -> tuple[n
 
 def plan_dataset(sc, d, m, builds: list[Build], est: dict, info: dict, shortfalls: list[dict], *,
                  checks=None, marginals=None, sensitivities=None) -> xr.Dataset:
-    from models import lng_plant
-
     phases = [ph.name for ph in sc.phases]
     techs = _technologies(d)
     nP, nT = len(phases), len(techs)
@@ -98,7 +97,7 @@ def plan_dataset(sc, d, m, builds: list[Build], est: dict, info: dict, shortfall
             capex[p] += max(it - prev_it.get(h, 0.0), 0.0) * row["capex_usd_per_unit"]
             fom[p] += it * (row["fom_usd_per_unit_yr"] or 0.0)
 
-    fuel_usd_per_gj = sc.fuel.lng_price_usd_per_mmbtu / lng_plant.GJ_PER_MMBTU
+    fuel_usd_per_gj = np.array([flat_fuel_usd_per_gj(sc, p) for p in range(len(sc.phases))])
     ds = xr.Dataset(coords={"phase": phases, "technology": techs, "hall": d.halls,
                             "rep_day": np.arange(len(d.rep.days))})
     ds["plan_units"] = (("phase", "technology"), units)
@@ -167,7 +166,9 @@ def plan_dataset(sc, d, m, builds: list[Build], est: dict, info: dict, shortfall
         kind="plan", scenario_name=sc.name, scenario_hash=sc.hash(), scenario_yaml=sc.text(),
         plan_status=status, problems="\n".join(problems), lng_price_path=d.path,
         solver="HiGHS via Pyomo", solver_status=info["status"], mip_gap=float(info["gap"]),
-        solve_time_s=float(info["solve_s"]), build_time_s=float(info["build_s"]), inputs_time_s=float(info["inputs_s"]),
+        solve_time_s=float(info["solve_s"]), build_time_s=float(info["build_s"]),
+        operation_time_s=float(info.get("operation_s", 0.0)), operation_mip_gap=float(info.get("operation_gap", np.nan)),
+        milp_objective_usd=float(info.get("milp_objective", info["objective"])), inputs_time_s=float(info["inputs_s"]),
         total_time_s=float(info["total_s"]), typical_days=int(sum(k == "typical" for k in d.rep.kind)),
         extreme_days=int(sum(k == "extreme" for k in d.rep.kind)),
         discount_rate_frac=float(sc.economics.discount_rate_frac), horizon_years=int(sc.economics.horizon_years),
@@ -180,7 +181,8 @@ def _phase_op_npv(m, d, p: int) -> float:
     import pyomo.environ as pyo
 
     return float(sum(pyo.value(m.blk[q, r].cost + m.blk[q, r].deficit_cost) * float(d.rep.weight[r])
-                     for (q, r) in m.blk if q == p) * d.disc.op[p] * year_scale(d.phys))
+                     for (q, r) in m.blk if q == p) * d.disc.op[p] * year_scale(d.phys)
+                 + d.disc.op[p] * pyo.value(m.demand_usd[p]))
 
 
 def plan_summary(ds: xr.Dataset) -> dict:
