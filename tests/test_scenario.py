@@ -140,3 +140,20 @@ def test_no_traceback_in_a_real_process(tmp_path):
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
     assert r.stderr.strip().startswith("error: period:") and "does not divide" in r.stderr
+
+
+def test_data_with_price_paths_parses_again():
+    # JSON mode turns the year keys of price paths into strings, which the strict schema refuses;
+    # Scenario.data() (used by --step, sweeps and plans) and Scenario.text() keep them integers
+    from twin.scenario import load_scenario, loads_scenario, parse_scenario
+
+    sc = load_scenario("plan-haimaker-danang")
+    assert sc.economics.lng_price_paths_usd_per_mmbtu  # the preset has price paths
+    again = parse_scenario(sc.data(), source="data()")
+    assert again.hash() == sc.hash()
+    data = sc.data()
+    data["period"]["step"] = "1h"
+    assert parse_scenario(data, source="--step").economics == sc.economics
+    twice = parse_scenario(sc.data(), source="data()")
+    twice._text = None
+    assert loads_scenario(twice.text(), source="text()").hash() == sc.hash()

@@ -77,7 +77,7 @@ def _load(path: str, step: str | None = None):
 
     sc = load_scenario(path)
     if step is not None:
-        data = sc.model_dump(mode="json")
+        data = sc.data()
         data["period"]["step"] = step
         sc = parse_scenario(data, source=f"{path} (--step)", origin=sc._origin)
     return sc

@@ -785,11 +785,26 @@ class Scenario(_Model):
                     raise ValueError(f"candidates.cooling.{hn}: unknown hall; halls: {', '.join(halls)}")
         return self
 
+    def data(self, **kw) -> dict:
+        """``model_dump(mode="json", **kw)`` that parses again: the year-keyed price paths keep
+        their integer years (JSON mode turns dict keys into strings, which the strict schema
+        refuses).  What ``--step``, sweeps and plans edit and parse back."""
+        data = self.model_dump(mode="json", **kw)
+        e = data.get("economics")
+        if e is not None:
+            if "lng_price_paths_usd_per_mmbtu" in e:
+                e["lng_price_paths_usd_per_mmbtu"] = {
+                    name: {int(y): v for y, v in path.items()}
+                    for name, path in (e["lng_price_paths_usd_per_mmbtu"] or {}).items()}
+            if "carbon_price_path_usd_per_t" in e:
+                e["carbon_price_path_usd_per_t"] = {int(y): v for y, v in (e["carbon_price_path_usd_per_t"] or {}).items()}
+        return data
+
     def text(self) -> str:
         """The scenario as YAML (the file's own text when loaded from a file)."""
         if self._text is not None:
             return self._text
-        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+        return yaml.safe_dump(self.data(), sort_keys=False)
 
     def hash(self) -> str:
         """Hash of the validated content (not of formatting)."""

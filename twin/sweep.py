@@ -322,7 +322,7 @@ def _base_mapping(base: Any, origin: Path | None, problems: list[str]) -> dict |
     except ScenarioError as e:
         problems += [f"base: {line}" for line in e.problems]
         return None
-    data = sc.model_dump(mode="json")
+    data = sc.data()
     if sc.site.weather.source == "epw":
         data["site"]["weather"]["path"] = sc.site.weather.path  # absolute after parsing
     return data
@@ -442,7 +442,7 @@ def parse_sweep(raw: Any, *, origin: Path | None = None, text: str = "") -> Swee
                 by_problem.setdefault(line, []).append(i)
             continue
         n_steps.add((sc.period.n_steps, sc.period.step))
-        members.append(Member(i, c, sc.model_dump(mode="json")))
+        members.append(Member(i, c, sc.data()))
     for line, idx in by_problem.items():
         vals = "; ".join(f"member {i}: " + ", ".join(f"{k}={value_label(v)}" for k, v in combos[i].items())
                          for i in idx[:3])

@@ -33,15 +33,8 @@ _DAYS_PER_YEAR = 365.25
 
 
 def scenario_data(sc: Scenario, **kw) -> dict:
-    """``sc.model_dump(mode="json", **kw)`` that parses again: the year-keyed price paths keep their
-    integer years (JSON mode turns dict keys into strings, which the strict schema refuses)."""
-    data = sc.model_dump(mode="json", **kw)
-    e = data.get("economics")
-    if e is not None:
-        e["lng_price_paths_usd_per_mmbtu"] = {name: {int(y): v for y, v in path.items()}
-                                              for name, path in e.get("lng_price_paths_usd_per_mmbtu", {}).items()}
-        e["carbon_price_path_usd_per_t"] = {int(y): v for y, v in e.get("carbon_price_path_usd_per_t", {}).items()}
-    return data
+    """The scenario's data that parses again (:meth:`twin.scenario.Scenario.data`)."""
+    return sc.data(**kw)
 
 
 def _err(field_: str, value, why: str) -> ScenarioError:
