@@ -78,3 +78,22 @@ def test_budget_cut_window_does_not_stop_the_next():
                           threads=1)
     assert list(r["window_status"].values) == ["time_limit"] * 4
     assert np.all(np.isfinite(r["window_gap"].values))
+
+
+def test_the_solver_is_given_the_budget_less_the_overhead_measured_on_the_windows():
+    from twin.optimise.dispatch import _Budget
+
+    b = _Budget(10.0)
+    assert b.given_s() == 9.5  # a first margin of 5 % of the budget
+    b.record(9.5, 4.0, 3.9, cut=False)  # 0.1 s outside HiGHS: less than the margin
+    assert b.given_s() == 9.5
+    b.record(9.5, 4.0, 3.0, cut=False)  # 1 s of Pyomo around HiGHS: the margin becomes 1.2 s
+    assert b.given_s() == 10.0 - 1.2
+    b.record(8.8, 10.3, 8.9, cut=True)  # 1.5 s beyond what a cut window was given: 1.8 s
+    assert b.given_s() == 10.0 - 1.8
+    b.record(b.given_s(), 30.0, 29.0, cut=True)  # never less than half the budget
+    assert b.given_s() == 5.0
+    assert _Budget(None).given_s() is None
+    # the run reports the margin it ended with beside the budget
+    r = optimise_dispatch(hard_case(), horizon="whole", mip_rel_gap=0.0, time_limit_s=1.0, threads=1)
+    assert 0.05 <= r.attrs["window_time_margin_s"] <= 0.5

@@ -175,6 +175,59 @@ def test_plan_picks_the_cheapest_build_of_a_brute_force_search(tmp_path):
         assert section in html
 
 
+# ------------------------------------------------------------------------------ relaxed commitment
+def test_a_unit_whose_minimum_load_exceeds_the_phase_is_replanned_with_whole_units():
+    """A ~30 MW campus whose only gas candidate is a 150 MW combined-cycle block (minimum load 40 %,
+    60 MW): the relaxed commitment runs a quarter of the block and builds it; whole units cannot run
+    it, so the operation estimate sheds load.  With ``refine`` the phase is planned again with integer
+    commitment: the block is not built, and the plan (the same integer estimate) is cheaper."""
+    def m(d):
+        d["halls"][0].update(racks=1200)
+        d["phases"][0]["halls"]["hall-a"].update(racks=1200)
+        d["candidates"].update(gas_units=[{"model": "sgt-800-cc-2x1", "max_count": 1}],
+                               battery={"power_mw": [0, 40], "energy_mwh": [0, 160]})
+
+    sc = _sc(m)
+    kw = dict(n_typical_days=8, marginals=False, sensitivities=False, check=False)
+    relaxed = plan(sc, refine=False, **kw)
+    refined = plan(sc, **kw)
+    assert int(relaxed["plan_units"].sel(phase="p1", technology="sgt-800-cc-2x1")) == 1
+    assert relaxed.attrs["integer_commitment_phases"] == "" and relaxed.attrs["plan_rounds"] == 1
+    assert refined.attrs["integer_commitment_phases"] == "p1" and refined.attrs["plan_rounds"] == 2
+    assert int(refined["plan_units"].sel(phase="p1", technology="sgt-800-cc-2x1")) == 0
+    assert float(refined["plan_npv_usd"]) < 0.9 * float(relaxed["plan_npv_usd"])
+    # what is still short is named, not hidden
+    assert "phase 'p1': unserved load" in refined.attrs["problems"]
+
+
+def test_with_the_build_fixed_the_phases_and_days_solve_one_by_one_to_the_same_cost():
+    """The operation estimate solves phase by phase and, where no row links the days, day by day; the
+    result equals the one MILP over every phase and day within the gap."""
+    from twin.plan.model import PlanData, build_model, solve, solve_phases
+    from twin.plan.run import fixed_from
+
+    sc = _sc(lambda d: d["phases"].append({"name": "p2", "start": "2028-01-01", "halls": {"hall-a": {"racks": 600}}}))
+    d = plan_data(sc, n_typical_days=8)
+    m = build_model(d)
+    assert solve(m, mip_rel_gap=1e-4)["ok"]
+    d_op = PlanData(**{**d.__dict__, "reserve": "running", "commitment": "integer"})
+    whole = build_model(d_op, fixed=fixed_from(m, d))
+    one = solve(whole, mip_rel_gap=1e-5)
+    parts = build_model(d_op, fixed=fixed_from(m, d))
+    split = solve_phases(parts, 2, mip_rel_gap=1e-5)
+    capex = float(pyo_value(parts.capex_npv))
+    assert split["ok"] and [r["by"] for r in split["phases"]] == ["day", "day"]
+    assert split["objective"] + capex == pytest.approx(one["objective"], rel=2e-4)
+    # the values left in the model are the split solution's (the plan reads them)
+    assert float(pyo_value(parts.obj)) == pytest.approx(split["objective"] + capex, rel=1e-9)
+
+
+def pyo_value(x):
+    import pyomo.environ as pyo
+
+    return pyo.value(x)
+
+
 # ------------------------------------------------------------------------------ concurrent checks
 def test_checks_in_two_processes_equal_the_checks_in_one():
     from twin.plan.check import check_phases

@@ -29,6 +29,33 @@ from twin.variables import annotate
 DEFAULT_WINDOW_TIME_LIMIT_S = 60.0
 
 
+class _Budget:
+    """The time each window's solve is given so that the window's wall time stays within the budget:
+    the budget less a margin for what runs outside HiGHS's own clock (Pyomo's update of the
+    persistent model and the loading of the solution) and for HiGHS's lag in stopping once its
+    limit or the deadline is reached.  The margin starts at :attr:`FIRST_FRAC` of the budget and
+    grows to 1.2 times the largest such overhead measured on the run's windows (the wall time
+    beyond HiGHS's own run time on every window, beyond the time given on a cut one), never
+    beyond half the budget."""
+
+    FIRST_FRAC = 0.05
+
+    def __init__(self, budget_s: float | None):
+        self.budget_s = budget_s
+        self.margin_s = 0.0 if budget_s is None else self.FIRST_FRAC * budget_s
+
+    def given_s(self) -> float | None:
+        return None if self.budget_s is None else self.budget_s - self.margin_s
+
+    def record(self, given_s: float | None, wall_s: float, highs_s: float, cut: bool) -> None:
+        """A window's solve given ``given_s`` took ``wall_s`` (``highs_s`` in HiGHS; ``cut``: stopped
+        by the limit): widen the margin by what ran outside the time given."""
+        if given_s is None:
+            return
+        over = wall_s - given_s if cut else wall_s - highs_s
+        self.margin_s = min(max(self.margin_s, 1.2 * over), 0.5 * self.budget_s)
+
+
 # ============================================================================ the model
 class _Window:
     """A Pyomo model for windows of ``W`` steps, its persistent HiGHS instance and index maps."""
@@ -397,7 +424,9 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
         Relative MIP gap at which HiGHS stops (per window).
     time_limit_s : float or None
         Time budget of each window's solve  [s] (default :data:`DEFAULT_WINDOW_TIME_LIMIT_S`;
-        None: no limit).  When it runs out, HiGHS's best solution is kept with its gap
+        None: no limit).  HiGHS is given the budget less a margin measured on the run's own
+        windows (:class:`_Budget`), so that a window's wall time stays within the budget.
+        When it runs out, HiGHS's best solution is kept with its gap
         (``window_status`` "time_limit"); a window with no solution at all gets the fallback
         dispatch of :func:`_fallback` (``window_status`` "fallback"); either makes the run
         ``incomplete`` and is named in ``attrs["incomplete_windows"]``.  Ctrl-C / SIGTERM stop
@@ -476,6 +505,7 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
     options.update(highs_options)
 
     st = _State(pb)
+    budget = _Budget(time_limit_s)
     if battery_end == "free":
         st.soc_final_min = 0.0
     models: dict[tuple, _Window] = {}
@@ -505,7 +535,9 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
             start = None
             if warm_start and Wn in prev_x and prev_shift:
                 start = mod.shifted_start(prev_x[Wn], prev_shift)
-            r = mod.solve(mip_rel_gap, time_limit_s, threads, start)
+            given = budget.given_s()
+            r = mod.solve(mip_rel_gap, given, threads, start)
+            budget.record(given, r["solve_s"], r.get("highs_s", 0.0), r["status"] == "time_limit")
             w_start.append(physics["time"].values[a])
             w_solve.append(r["solve_s"])
             w_highs.append(r["highs_s"])
@@ -552,6 +584,7 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
             "units": "t", "long_name": "LNG in the tank at the end of the window's committed steps, "
                                        "as the optimiser carried it into the next window"}
     res.attrs["window_time_limit_s"] = float(time_limit_s) if time_limit_s is not None else float("inf")
+    res.attrs["window_time_margin_s"] = float(budget.margin_s)
     res.attrs["solver_message"] = "; ".join(messages[:5])
     return res
 

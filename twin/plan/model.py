@@ -103,6 +103,9 @@ class PlanData:
     path: str  # the LNG price path the objective uses
     reserve: str = "built"
     commitment: str = "relaxed"
+    #: phases whose commitment stays integer even when ``commitment="relaxed"`` (see
+    #: :func:`twin.plan.run.plan`: a phase whose build cannot be operated with whole units)
+    integer_phases: frozenset = frozenset()
 
 
 def problem(d: PlanData) -> tuple[Problem, list[int]]:
@@ -292,7 +295,7 @@ def build_model(d: PlanData, *, fixed: dict | None = None) -> pyo.ConcreteModel:
                 if d.reserve == "built":
                     b.any_built = pyo.Constraint(list(b.any_on.keys()), rule=lambda b, t, u, p=p: (
                         b.any_on[t, u] == m.built_any[col_model[u], p]))
-            if d.commitment == "relaxed" and pb.nu:
+            if d.commitment == "relaxed" and pb.nu and p not in d.integer_phases:
                 for v in b.on.values():
                     v.domain = pyo.NonNegativeReals
             b.cost = pyo.Expression(expr=pyo.quicksum(obj))
@@ -324,7 +327,12 @@ def build_model(d: PlanData, *, fixed: dict | None = None) -> pyo.ConcreteModel:
                                                 for p in P for r in R)
                               + pyo.quicksum(float(disc.op[p]) * m.demand_usd[p] for p in P))
     m.obj = pyo.Objective(expr=m.capex_npv + m.op_npv, sense=pyo.minimize)
+    # each phase's share of op_npv: with the investment fixed the phases do not interact, so the
+    # operation can be solved phase by phase (:func:`solve_phases`)
+    m.op_npv_phase = pyo.Expression(P, rule=lambda m, p: pyo.quicksum(
+        weight[p, r] * (m.blk[p, r].cost + m.blk[p, r].deficit_cost) for r in R) + float(disc.op[p]) * m.demand_usd[p])
     m._pb = pb
+    m._weight = weight
     return m
 
 
@@ -378,6 +386,112 @@ def phase_costs(m, d: PlanData) -> dict[str, np.ndarray]:
         load_day(b, pb, d, p, r, fuel_usd_per_gj=f_usd, carbon_usd_per_t=c_usd)
     out["op_flat_usd_per_yr"] = out["other_usd_per_yr"] + out["fuel_gj_per_yr"] * fuel_flat + out["co2_t_per_yr"] * carbon_flat
     return out
+
+
+def _phase_rows(m, p: int) -> list:
+    """The constraints of the plan model that belong to phase ``p`` only (outside its blocks)."""
+    rows = []
+    for name in ("lng_budget", "mpeak_def"):
+        con = getattr(m, name, None)
+        if con is not None:
+            rows += [c for k, c in con.items() if (k if isinstance(k, int) else k[0]) == p]
+    return rows
+
+
+def _activate_only(m, keep: list, groups: dict) -> None:
+    for comps in groups.values():
+        for c in comps:
+            c.deactivate()
+    for c in keep:
+        c.activate()
+
+
+def _solve_days(m, p: int, days: list, *, mip_rel_gap: float, time_limit_s: float | None, threads: int):
+    """Phase ``p``'s representative days solved one by one, each with its own share of the objective,
+    the phase's coupling rows (LNG budget, monthly peaks) left out; then the coupling rows are checked.
+    Returns the combined record when the days' solutions satisfy them and the demand charge is nil
+    (no import), which makes the combination optimal for the phase (a relaxation's solution that is
+    feasible); else None."""
+    recs = []
+    t0 = _time.perf_counter()
+    for r in days:
+        b = m.blk[p, r]
+        m.obj_phase = pyo.Objective(expr=m._weight[p, r] * (b.cost + b.deficit_cost), sense=pyo.minimize)
+        left = None if time_limit_s is None else max(time_limit_s - (_time.perf_counter() - t0), 1.0) / (len(days) - len(recs))
+        _activate_only(m, [b], {"all": [m.blk[p, q] for q in days]})
+        recs.append(solve(m, mip_rel_gap=mip_rel_gap, time_limit_s=left, threads=threads))
+        m.del_component(m.obj_phase)
+        if not recs[-1]["ok"]:
+            return None
+    for q in days:
+        m.blk[p, q].activate()
+    imports = max((abs(_value(v)) for r in days for v in m.blk[p, r].imp.values()), default=0.0)
+    if hasattr(m, "mpeak") and imports > 1e-6 and float(m._pb.s["grid_demand_charge_usd_per_mw_month"]) > 0:
+        return None
+    if hasattr(m, "mpeak"):
+        for (q, j), v in m.mpeak.items():
+            if q == p:
+                v.set_value(max((_value(m.blk[p, r].imp[t]) for r in days for t in m.blk[p, r].imp), default=0.0))
+    for k, c in getattr(m, "lng_budget", {}).items():
+        if k == p and _value(c.body) > c.upper + 1e-6 * max(abs(c.upper), 1.0):
+            return None
+    obj = sum(r["objective"] for r in recs)
+    order = ("infeasible", "error", "time_limit", "optimal")
+    return dict(status=min((r["status"] for r in recs), key=order.index), ok=True, objective=obj,
+                gap=sum(r["gap"] * abs(r["objective"]) for r in recs) / max(abs(obj), 1e-9),
+                solve_s=_time.perf_counter() - t0, by="day")
+
+
+def _value(x) -> float:
+    v = pyo.value(x, exception=False)
+    return 0.0 if v is None else float(v)
+
+
+def solve_phases(m: pyo.ConcreteModel, n_phases: int, *, mip_rel_gap: float = 1e-4,
+                 time_limit_s: float | None = None, threads: int = 1) -> dict:
+    """Solve a plan model whose investment is fixed, phase by phase, which is exact because with the
+    build fixed nothing links the phases, and far easier for branch and bound than one MILP over all
+    of them.  Within a phase the representative days are first solved one by one
+    (:func:`_solve_days`); when their solutions break a row that links the days (the LNG budget, or
+    a demand charge on imports) the phase is solved as one MILP (its blocks, LNG budget and monthly
+    peaks; objective its ``op_npv_phase``).  ``time_limit_s`` is the budget of the whole; each phase
+    gets what is left of it shared over the phases still to solve.  Returns the record of
+    :func:`solve` for the whole (status: the worst phase's; gap: the objective-weighted gap)."""
+    P = range(n_phases)
+    days = {p: [r for (q, r) in m.blk.keys() if q == p] for p in P}
+    own = {p: [m.blk[p, r] for r in days[p]] + _phase_rows(m, p) for p in P}
+    m.obj.deactivate()
+    recs = []
+    t0 = _time.perf_counter()
+    try:
+        for p in P:
+            left = None
+            if time_limit_s is not None:
+                left = max((time_limit_s - (_time.perf_counter() - t0)) / (n_phases - p), 1.0)
+            _activate_only(m, [], own)
+            rec = _solve_days(m, p, days[p], mip_rel_gap=mip_rel_gap, time_limit_s=left, threads=threads)
+            if rec is None:
+                _activate_only(m, own[p], own)
+                m.obj_phase = pyo.Objective(expr=m.op_npv_phase[p], sense=pyo.minimize)
+                if time_limit_s is not None:
+                    left = max((time_limit_s - (_time.perf_counter() - t0)) / (n_phases - p), 1.0)
+                rec = dict(solve(m, mip_rel_gap=mip_rel_gap, time_limit_s=left, threads=threads), by="phase")
+                m.del_component(m.obj_phase)
+            recs.append(rec)
+            if not rec["ok"]:
+                break
+    finally:
+        for q in P:
+            for c in own[q]:
+                c.activate()
+        m.obj.activate()
+    ok = len(recs) == n_phases and all(r["ok"] for r in recs)
+    order = ("infeasible", "error", "time_limit", "optimal")
+    status = min((r["status"] for r in recs), key=order.index) if recs else "error"
+    obj = sum(r["objective"] for r in recs) if ok else None
+    gap = (sum(r["gap"] * abs(r["objective"]) for r in recs) / max(abs(obj), 1e-9)) if ok else float("nan")
+    return dict(status=status, ok=ok, gap=gap, solve_s=_time.perf_counter() - t0, objective=obj,
+                phases=[dict(status=r["status"], gap=r["gap"], solve_s=r["solve_s"], by=r["by"]) for r in recs])
 
 
 def solve(m: pyo.ConcreteModel, *, mip_rel_gap: float = 1e-4, time_limit_s: float | None = None,

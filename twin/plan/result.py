@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyomo.environ as pyo
 import xarray as xr
 
 from twin import catalog
 from twin.plan.inputs import (
-    year_scale,
     BATTERY_ENERGY,
     BATTERY_POWER,
     COOLING_COST,
@@ -142,7 +142,7 @@ def plan_dataset(sc, d, m, builds: list[Build], est: dict, info: dict, shortfall
         # NPV with the full-year operating cost of each phase in place of the estimate (same price paths:
         # each phase's path-priced operating NPV scaled by full-year / estimate at flat prices)
         ratio = np.where(np.abs(est["op_flat_usd_per_yr"]) > 0, full / est["op_flat_usd_per_yr"], 1.0)
-        op_p = np.array([_phase_op_npv(m, d, p) for p in range(len(phases))])
+        op_p = np.array([float(pyo.value(m.op_npv_phase[p])) for p in range(len(phases))])
         ds["plan_npv_full_year_usd"] = ((), float(info["capex_npv"] + (op_p * ratio).sum()))
         for c in checks:
             problems.extend(c["problems"])
@@ -172,17 +172,10 @@ def plan_dataset(sc, d, m, builds: list[Build], est: dict, info: dict, shortfall
         total_time_s=float(info["total_s"]), typical_days=int(sum(k == "typical" for k in d.rep.kind)),
         extreme_days=int(sum(k == "extreme" for k in d.rep.kind)),
         discount_rate_frac=float(sc.economics.discount_rate_frac), horizon_years=int(sc.economics.horizon_years),
+        integer_commitment_phases=", ".join(info.get("integer_phases", [])),
+        plan_rounds=len(info.get("rounds", [])) or 1,
     )
     return annotate(ds)
-
-
-def _phase_op_npv(m, d, p: int) -> float:
-    """Present value of phase ``p``'s operating cost on the plan's price paths  [USD]."""
-    import pyomo.environ as pyo
-
-    return float(sum(pyo.value(m.blk[q, r].cost + m.blk[q, r].deficit_cost) * float(d.rep.weight[r])
-                     for (q, r) in m.blk if q == p) * d.disc.op[p] * year_scale(d.phys)
-                 + d.disc.op[p] * pyo.value(m.demand_usd[p]))
 
 
 def plan_summary(ds: xr.Dataset) -> dict:

@@ -16,7 +16,7 @@ from twin.plan.inputs import (
     discounting,
     plan_physics,
 )
-from twin.plan.model import PlanData, build_model, phase_costs, solve
+from twin.plan.model import PlanData, build_model, phase_costs, solve, solve_phases
 from twin.plan.periods import DEFAULT_TYPICAL_DAYS, representative_days
 from twin.scenario import Scenario, load_scenario
 
@@ -69,7 +69,8 @@ def plan_data(sc: Scenario, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS, reser
 def plan(scenario: Scenario | str, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS, check: bool = True,
          sensitivities: bool = True, marginals: bool = True, mip_rel_gap: float = 1e-3,
          time_limit_s: float | None = 600.0, check_options: dict | None = None, reserve: str = "built",
-         commitment: str = "relaxed", check_workers: int = 1, progress: Progress = None) -> xr.Dataset:
+         commitment: str = "relaxed", refine: bool = True, check_workers: int = 1,
+         progress: Progress = None) -> xr.Dataset:
     """Least-cost phased build of the campus's power and cooling plant, checked by the twin.
 
     Parameters
@@ -93,6 +94,12 @@ def plan(scenario: Scenario | str, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS
         halves the check time of a three-phase plan when memory allows).
     reserve, commitment : str
         See :mod:`twin.plan.model` (``"built"`` / ``"running"``; ``"relaxed"`` / ``"integer"``).
+    refine : bool
+        With ``commitment="relaxed"``: when the operation estimate (integer commitment) of the chosen
+        build sheds load or N-1 reserve in a phase where the relaxed plan model did not, plan again
+        with integer commitment in that phase, until no phase is left so (at most once per phase).
+        The relaxation lets a fraction of a unit run, so it can pick a unit whose minimum load is
+        above the phase's demand; whole units cannot run it.
 
     Returns
     -------
@@ -109,27 +116,42 @@ def plan(scenario: Scenario | str, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS
     d = plan_data(sc, n_typical_days=n_typical_days, reserve=reserve, commitment=commitment)
     paths = list(d.disc.fuel_usd_per_gj)
     t_inputs = _time.perf_counter() - t0
-    if progress:
-        progress("plan model", 0.1)
-    t1 = _time.perf_counter()
-    m = build_model(d)
-    t_build = _time.perf_counter() - t1
-    res = solve(m, mip_rel_gap=mip_rel_gap, time_limit_s=time_limit_s)
-    if not res["ok"]:
-        raise RuntimeError(f"plan MILP: HiGHS found no solution ({res['status']}); this is a bug: "
-                           "the model's slacks keep it feasible")
-    builds = extract_builds(m, d)
-    # the plan's estimate of its operation: the build fixed, each phase's representative days re-solved
-    # with the dispatch's own commitment (integer units online) and N-1 rule (the largest running unit)
-    t2 = _time.perf_counter()
-    d_op, m_op, res_op = operation_estimate(d, m, mip_rel_gap=mip_rel_gap, time_limit_s=time_limit_s)
-    t_op = _time.perf_counter() - t2
+    rounds = []
+    t_build = t_solve = t_op = 0.0
+    while True:
+        if progress:
+            progress("plan model" + (f" (integer commitment in {', '.join(sc.phases[p].name for p in sorted(d.integer_phases))})"
+                                     if d.integer_phases else ""), 0.1)
+        t1 = _time.perf_counter()
+        m = build_model(d)
+        t_build += _time.perf_counter() - t1
+        res = solve(m, mip_rel_gap=mip_rel_gap, time_limit_s=time_limit_s)
+        t_solve += res["solve_s"]
+        if not res["ok"]:
+            raise RuntimeError(f"plan MILP: HiGHS found no solution ({res['status']}); this is a bug: "
+                               "the model's slacks keep it feasible")
+        builds = extract_builds(m, d)
+        # the plan's estimate of its operation: the build fixed, each phase's representative days re-solved
+        # with the dispatch's own commitment (integer units online) and N-1 rule (the largest running unit)
+        t2 = _time.perf_counter()
+        d_op, m_op, res_op = operation_estimate(d, m, mip_rel_gap=mip_rel_gap, time_limit_s=time_limit_s)
+        t_op += _time.perf_counter() - t2
+        shortfalls = plan_shortfalls(m_op, d_op)
+        rounds.append(dict(integer_phases=sorted(sc.phases[p].name for p in d.integer_phases),
+                           solve_s=res["solve_s"], operation_s=res_op["solve_s"],
+                           shortfalls=[f["message"] for f in shortfalls]))
+        # a phase the relaxed commitment serves but whole units cannot (e.g. one large unit whose minimum
+        # load exceeds the phase's demand): plan it again with integer commitment in that phase
+        hidden = phases_hidden_by_relaxation(m, d, shortfalls) if refine else set()
+        if not hidden:
+            break
+        d = PlanData(**{**d.__dict__, "integer_phases": frozenset(d.integer_phases | hidden)})
     est = phase_costs(m_op, d_op)
-    info = dict(status=res["status"], gap=res["gap"], solve_s=res["solve_s"], build_s=t_build, inputs_s=t_inputs,
+    info = dict(status=res["status"], gap=res["gap"], solve_s=t_solve, build_s=t_build, inputs_s=t_inputs,
                 operation_s=t_op, operation_status=res_op["status"], operation_gap=res_op["gap"],
                 milp_objective=res["objective"], objective=_v(m_op.capex_npv) + _v(m_op.op_npv),
-                capex_npv=_v(m_op.capex_npv), op_npv=_v(m_op.op_npv))
-    shortfalls = plan_shortfalls(m_op, d_op)
+                capex_npv=_v(m_op.capex_npv), op_npv=_v(m_op.op_npv), rounds=rounds,
+                integer_phases=sorted(sc.phases[p].name for p in d.integer_phases))
 
     marg = None
     if marginals:
@@ -158,15 +180,38 @@ def plan(scenario: Scenario | str, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS
     return plan_dataset(sc, d_op, m_op, builds, est, info, shortfalls, checks=checks, marginals=marg, sensitivities=sens)
 
 
+def phases_hidden_by_relaxation(m, d: PlanData, shortfalls: list[dict]) -> set[int]:
+    """Phases (indices) whose shortfall in the operation estimate (``shortfalls``, integer commitment)
+    is materially larger than in the plan model ``m`` itself (relaxed commitment) -- by more than
+    0.5 MW and 10 % of the relaxed one, unserved load or N-1 reserve -- and whose commitment is not
+    integer yet: the relaxation hides what whole units cannot do there."""
+    if d.commitment != "relaxed":
+        return set()
+    names = [ph.name for ph in d.disc.sc.phases]
+
+    def worst(fs):
+        out = {}
+        for f in fs:
+            k = (names.index(f["phase"]), f["kind"])
+            out[k] = max(out.get(k, 0.0), f["shortfall_mw"])
+        return out
+
+    est, relaxed = worst(shortfalls), worst(plan_shortfalls(m, d))
+    return {p for (p, kind), mw in est.items()
+            if mw > 1.1 * relaxed.get((p, kind), 0.0) + 0.5 and p not in d.integer_phases}
+
+
 def operation_estimate(d: PlanData, m, *, mip_rel_gap: float = 1e-3, time_limit_s: float | None = None):
     """The operating cost of the build of a solved plan model ``m`` as the full-year dispatch will run
     it: the investment fixed, every representative day re-solved with integer commitment and the
     dispatch's N-1 rule (``reserve="running"``).  The investment MILP's own operation (continuous
     commitment, the N-1 of the largest unit *built*) chooses the build; this is the estimate the plan
-    reports and the full-year check is compared with.  Returns ``(data, model, solve record)``."""
+    reports and the full-year check is compared with.  With the build fixed the phases are independent
+    and are solved one by one (:func:`twin.plan.model.solve_phases`).  Returns ``(data, model, solve
+    record)``."""
     d_op = PlanData(**{**d.__dict__, "reserve": "running", "commitment": "integer"})
     m_op = build_model(d_op, fixed=fixed_from(m, d))
-    res = solve(m_op, mip_rel_gap=mip_rel_gap, time_limit_s=time_limit_s)
+    res = solve_phases(m_op, len(d.phys.phases), mip_rel_gap=mip_rel_gap, time_limit_s=time_limit_s)
     if not res["ok"]:
         raise RuntimeError(f"plan operation estimate: HiGHS found no solution ({res['status']}); this is a bug: "
                            "the model's slacks keep it feasible")
