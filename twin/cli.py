@@ -251,8 +251,14 @@ def cmd_plan(a) -> int:
     from twin.store import save_plan
 
     sc = _load(a.scenario)
+    if a.check_time_limit is not None and not a.check_time_limit > 0:
+        raise BadInput(f"--check-time-limit: {a.check_time_limit!r} must be a positive number of seconds")
+    if a.check_workers < 1:
+        raise BadInput(f"--check-workers: {a.check_workers!r} must be at least 1")
     try:
-        ds = plan(sc, check=not a.no_check, progress=None if a.quiet else
+        opts = {} if a.check_time_limit is None else {"time_limit_s": a.check_time_limit}
+        ds = plan(sc, check=not a.no_check, check_options=opts, check_workers=a.check_workers,
+                  progress=None if a.quiet else
                   (lambda stage, frac: print(f"[{100 * frac:3.0f}%] {stage}", file=sys.stderr)))
     except ScenarioError as e:
         raise BadInput(e.problems) from None
@@ -373,6 +379,10 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("scenario", help="scenario with phases: and candidates: (file or preset, e.g. plan-sk-aws-ulsan)")
     pl.add_argument("-o", "--output", default="runs", help="store directory (default: runs)")
     pl.add_argument("--no-check", action="store_true", help="skip the full-year check of every phase")
+    pl.add_argument("--check-time-limit", type=float, help="time budget of each optimiser window of the "
+                    "full-year checks [s] (default: the scenario's solver.window_time_limit_s)")
+    pl.add_argument("--check-workers", type=int, default=1, help="processes the phases' full-year checks "
+                    "run in (default 1; 2 on a 2-core machine when memory allows)")
     pl.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     pl.set_defaults(func=cmd_plan)
     ev = sub.add_parser("event", help="simulate a fault from an instant of a stored run (seconds to minutes)")

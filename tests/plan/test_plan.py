@@ -101,6 +101,16 @@ def test_cli_plan_bad_input_exits_2(tmp_path, capsys):
     assert len(err) == 1 and "phases[1].start: 2026-01-01 is not after phase 'p1'" in err[0]
 
 
+@pytest.mark.parametrize("args, field", [(["--check-time-limit", "0"], "--check-time-limit: 0.0 must be a positive number of seconds"),
+                                         (["--check-workers", "0"], "--check-workers: 0 must be at least 1")])
+def test_cli_plan_bad_check_options_exit_2(tmp_path, capsys, args, field):
+    p = tmp_path / "small.yaml"
+    p.write_text(yaml.safe_dump(SMALL))
+    assert main(["plan", str(p), "-o", str(tmp_path), "-q", *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and field in err[0]
+
+
 # ------------------------------------------------------------------------------ discounting
 def test_discounting_by_hand():
     sc = _sc(lambda d: d["economics"].update(discount_rate_frac=0.1, horizon_years=2))
