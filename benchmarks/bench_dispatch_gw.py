@@ -106,6 +106,8 @@ def main(argv=None) -> None:
         build_s=round(float(r.attrs["build_time_s"]), 2), solve_s=round(float(r.attrs["solve_time_s"]), 2),
         windows=int(r.attrs["windows"]), max_window_gap=float(np.nanmax(gaps)) if np.isfinite(gaps).any() else None,
         max_window_solve_s=round(float(np.max(r["window_solve_s"].values)), 2),
+        windows_over_budget=int(np.sum(r["window_solve_s"].values > args.time_limit)),
+        window_time_margin_s=round(float(r.attrs.get("window_time_margin_s", 0.0)), 2),
         status=r.attrs["solver_status"], incomplete=r.attrs.get("incomplete_windows", ""),
         commitment_groups=int(r.attrs["commitment_groups"]),
         cost_usd=round(float(sum(cost.values())), 0), objective_usd=round(float(r.attrs["objective_usd"]), 0),

@@ -5,6 +5,7 @@ combined-cycle models, battery, PV, two grid contracts, cooling of the gigawatt 
     PYTHONPATH=. python benchmarks/bench_plan.py            # Ulsan plan + the small brute force
     PYTHONPATH=. python benchmarks/bench_plan.py --ulsan    # Ulsan only
     PYTHONPATH=. python benchmarks/bench_plan.py --small    # the small brute force only
+    # --check-time-limit S: window budget of the full-year checks; --check-workers N: check processes
 
 Reported: plan MILP time, full-year check time per phase, total; aggregation error per phase
 (plan estimate of the operating cost vs the full-year hourly optimised dispatch of the phase's
@@ -28,13 +29,14 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "plan"))
 
 
-def ulsan() -> dict:
+def ulsan(check_time_limit_s: float | None = None, check_workers: int = 1) -> dict:
     import twin
     from twin.plan.run import plan
 
     sc = twin.load_scenario("plan-sk-aws-ulsan")
     t0 = time.perf_counter()
-    ds = plan(sc, marginals=False, sensitivities=False,
+    opts = {} if check_time_limit_s is None else {"time_limit_s": check_time_limit_s}
+    ds = plan(sc, marginals=False, sensitivities=False, check_options=opts, check_workers=check_workers,
               progress=lambda stage, frac: print(f"{time.perf_counter() - t0:7.1f} s  {stage}", file=sys.stderr, flush=True))
     total = time.perf_counter() - t0
     cand = sc.candidates
@@ -47,7 +49,11 @@ def ulsan() -> dict:
     per_check = ds.attrs["check_time_s"] / len(sc.phases)
     out = dict(
         plan_milp_s=ds.attrs["solve_time_s"], plan_inputs_s=ds.attrs["inputs_time_s"],
-        plan_operation_estimate_s=ds.attrs.get("operation_time_s"),
+        plan_operation_estimate_s=ds.attrs.get("operation_time_s"), plan_rounds=ds.attrs.get("plan_rounds"),
+        integer_commitment_phases=ds.attrs.get("integer_commitment_phases"),
+        operation_mip_gap=ds.attrs.get("operation_mip_gap"),
+        check_gaps={c: float(v) for c, v in zip(ds["phase"].values, ds["plan_check_mip_gap"].values)}
+        if "plan_check_mip_gap" in ds else None,
         checks_s=ds.attrs["check_time_s"], total_s=total,
         aggregation_error_frac={str(p): float(ds["plan_aggregation_error_frac"].sel(phase=p)) for p in ds["phase"].values},
         op_plan_usd_per_yr={str(p): float(ds["plan_op_usd_per_yr"].sel(phase=p)) for p in ds["phase"].values},
@@ -94,7 +100,9 @@ def small() -> dict:
 if __name__ == "__main__":
     out = {"load_average": os.getloadavg(), "cpus": os.cpu_count()}
     if "--small" not in sys.argv:
-        out["ulsan"] = ulsan()
+        tl = float(sys.argv[sys.argv.index("--check-time-limit") + 1]) if "--check-time-limit" in sys.argv else None
+        cw = int(sys.argv[sys.argv.index("--check-workers") + 1]) if "--check-workers" in sys.argv else 1
+        out["ulsan"] = ulsan(tl, cw)
     if "--ulsan" not in sys.argv:
         out["small"] = small()
     out["load_average_end"] = os.getloadavg()

@@ -188,6 +188,8 @@ _ROWS: list[tuple[str, tuple[str, ...], str, str, str]] = [
     ("plan_aggregation_error_frac", ("phase",), "1", "(plan estimate - full-year check) / full-year check", "plan"),
     ("plan_unserved_full_year_mwh", ("phase",), "MWh", "load shed in the full-year check", "plan"),
     ("plan_reserve_shortfall_full_year_h", ("phase",), "h", "hours short of N-1 in the full-year check", "plan"),
+    ("plan_check_mip_gap", ("phase",), "1", "largest window gap of the full-year check", "plan"),
+    ("plan_check_wall_s", ("phase",), "s", "wall time of the full-year check", "plan"),
     ("plan_check_run_id", ("phase",), "1", "run id of the phase's full-year check in the store", "plan"),
     ("plan_npv_usd", (), "USD", "net present value of capex, fixed O&M and operating cost", "plan"),
     ("plan_capex_npv_usd", (), "USD", "present value of capital charges and fixed O&M", "plan"),

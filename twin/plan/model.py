@@ -52,7 +52,10 @@ storage; the demand charge is billed on each calendar month's peak (:func:`month
 every import of the representative days that stand for the month's days); the min up/down rows see
 no history before a day's first hour.  The operating cost the plan reports is not this model's own
 (continuous commitment, N-1 of the largest unit built) but a re-solve at the chosen build with integer
-commitment and the running-unit N-1 (:func:`twin.plan.run.operation_estimate`).
+commitment and the running-unit N-1 (:func:`twin.plan.run.operation_estimate`), solved phase by
+phase and, where no row links the days, day by day (:func:`solve_phases`).  A phase where that
+estimate sheds load or N-1 reserve that the relaxed model did not is planned again with integer
+commitment in that phase (``PlanData.integer_phases``; :func:`twin.plan.run.plan`, ``refine``).
 """
 
 from __future__ import annotations

@@ -36,6 +36,11 @@ def plan_report_html(ds: xr.Dataset) -> str:
              f"{ds.attrs['horizon_years']} years · LNG path {html.escape(str(ds.attrs.get('lng_price_path')))} · "
              f"{ds.attrs['typical_days']} typical + {ds.attrs['extreme_days']} extreme days · MILP "
              f"{ds.attrs['solve_time_s']:.1f} s (gap {ds.attrs['mip_gap']:.1e})</p>"]
+    if ds.attrs.get("integer_commitment_phases"):
+        parts.append(f"<p>Planned again with whole units committed in "
+                     f"{html.escape(str(ds.attrs['integer_commitment_phases']))}: with a fraction of a unit online "
+                     "the first plan's build served the phase, whole units could not "
+                     f"({ds.attrs.get('plan_rounds', 2)} rounds).</p>")
     if ds.attrs.get("problems"):
         parts.append("<ul class='bad'>" + "".join(f"<li>{html.escape(p)}</li>" for p in ds.attrs["problems"].split("\n"))
                      + "</ul>")

@@ -139,6 +139,8 @@ def plan_dataset(sc, d, m, builds: list[Build], est: dict, info: dict, shortfall
         ds["plan_unserved_full_year_mwh"] = ("phase", np.array([c["unserved_mwh"] for c in checks]))
         ds["plan_reserve_shortfall_full_year_h"] = ("phase", np.array([c["reserve_shortfall_h"] for c in checks]))
         ds["plan_check_run_id"] = ("phase", np.array([c.get("run_id", "") for c in checks], dtype=object))
+        ds["plan_check_mip_gap"] = ("phase", np.array([c["mip_gap"] for c in checks], dtype=float))
+        ds["plan_check_wall_s"] = ("phase", np.array([c["wall_s"] for c in checks], dtype=float))
         # NPV with the full-year operating cost of each phase in place of the estimate (same price paths:
         # each phase's path-priced operating NPV scaled by full-year / estimate at flat prices)
         ratio = np.where(np.abs(est["op_flat_usd_per_yr"]) > 0, full / est["op_flat_usd_per_yr"], 1.0)
