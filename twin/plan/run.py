@@ -220,9 +220,14 @@ def operation_estimate(d: PlanData, m, *, mip_rel_gap: float = 1e-3, time_limit_
 
 def plan_shortfalls(m, d: PlanData) -> list[dict]:
     """Every phase whose representative days shed load or lack N-1 reserve in the plan itself:
-    the phase, the hour (the worst one) and the shortfall."""
+    the phase, the hour (the worst one) and the shortfall.  Both are priced slacks (VoLL and the
+    reserve-shortfall price of ``economics``), so a shortfall means that no candidate build within
+    the limits serves it, or that serving it would cost more than its price."""
     out = []
     rep, phys = d.rep, d.phys
+    econ = d.disc.sc.economics
+    price = {"uns": ("economics.voll_usd_per_mwh", econ.voll_usd_per_mwh),
+             "short": ("economics.reserve_shortfall_usd_per_mwh", econ.reserve_shortfall_usd_per_mwh)}
     for p, ph in enumerate(d.disc.sc.phases):
         for var, what in (("uns", "unserved load"), ("short", "N-1 reserve shortfall")):
             arr = np.array([[_v(getattr(m.blk[p, r], var)[s]) if hasattr(m.blk[p, r], var) else 0.0
@@ -232,5 +237,7 @@ def plan_shortfalls(m, d: PlanData) -> list[dict]:
                 t = phys.time[int(rep.days[r]) * rep.steps_per_day + int(s)]
                 out.append(dict(phase=ph.name, kind=what, hour=str(t), shortfall_mw=float(arr.max()),
                                 message=f"phase {ph.name!r}: {what} of {arr.max():.1f} MW at {t:%Y-%m-%d %H:%M} "
-                                        f"(representative day); no candidate build serves it"))
+                                        f"(representative day): no candidate build within the limits serves it, or "
+                                        f"serving it costs more than its price ({price[var][0]} "
+                                        f"{price[var][1]:,.0f} USD/MWh)"))
     return out
