@@ -176,6 +176,10 @@ def plan_dataset(sc, d, m, builds: list[Build], est: dict, info: dict, shortfall
         discount_rate_frac=float(sc.economics.discount_rate_frac), horizon_years=int(sc.economics.horizon_years),
         integer_commitment_phases=", ".join(info.get("integer_phases", [])),
         plan_rounds=len(info.get("rounds", [])) or 1,
+        plan_round_log="\n".join(
+            f"round {i + 1}: integer commitment in {', '.join(r['integer_phases']) or 'no phase'}; MILP {r['solve_s']:.1f} s "
+            f"({r['status']}, gap {r['gap']:.2%}); operation estimate {r['operation_s']:.1f} s (gap {r['operation_gap']:.2%}); "
+            f"{len(r['shortfalls'])} shortfall(s)" for i, r in enumerate(info.get("rounds", []))),
     )
     return annotate(ds)
 

@@ -138,7 +138,8 @@ def plan(scenario: Scenario | str, *, n_typical_days: int = DEFAULT_TYPICAL_DAYS
         t_op += _time.perf_counter() - t2
         shortfalls = plan_shortfalls(m_op, d_op)
         rounds.append(dict(integer_phases=sorted(sc.phases[p].name for p in d.integer_phases),
-                           solve_s=res["solve_s"], operation_s=res_op["solve_s"],
+                           solve_s=res["solve_s"], status=res["status"], gap=res["gap"],
+                           operation_s=res_op["solve_s"], operation_gap=res_op["gap"],
                            shortfalls=[f["message"] for f in shortfalls]))
         # a phase the relaxed commitment serves but whole units cannot (e.g. one large unit whose minimum
         # load exceeds the phase's demand): plan it again with integer commitment in that phase
