@@ -213,10 +213,20 @@ def test_a_unit_whose_minimum_load_exceeds_the_phase_is_replanned_with_whole_uni
 def test_with_the_build_fixed_the_phases_and_days_solve_one_by_one_to_the_same_cost():
     """The operation estimate solves phase by phase and, where no row links the days, day by day; the
     result equals the one MILP over every phase and day within the gap."""
+    sc = _sc(lambda d: d["phases"].append({"name": "p2", "start": "2028-01-01", "halls": {"hall-a": {"racks": 600}}}))
+    _same_cost_split_or_whole(sc, ["day", "day"])
+
+
+def test_a_binding_lng_budget_solves_the_phase_whole_to_the_same_cost():
+    """The phase's LNG budget cut to 90 % of what its days burn at their own optimum: the days'
+    solutions break it, so the phase is solved as one MILP (and still equals the one MILP)."""
+    _same_cost_split_or_whole(_sc(), ["phase"], lng_budget_frac=0.9)
+
+
+def _same_cost_split_or_whole(sc, by, lng_budget_frac=None):
     from twin.plan.model import PlanData, build_model, solve, solve_phases
     from twin.plan.run import fixed_from
 
-    sc = _sc(lambda d: d["phases"].append({"name": "p2", "start": "2028-01-01", "halls": {"hall-a": {"racks": 600}}}))
     d = plan_data(sc, n_typical_days=8)
     m = build_model(d)
     assert solve(m, mip_rel_gap=1e-4)["ok"]
@@ -224,9 +234,15 @@ def test_with_the_build_fixed_the_phases_and_days_solve_one_by_one_to_the_same_c
     whole = build_model(d_op, fixed=fixed_from(m, d))
     one = solve(whole, mip_rel_gap=1e-5)
     parts = build_model(d_op, fixed=fixed_from(m, d))
-    split = solve_phases(parts, 2, mip_rel_gap=1e-5)
+    if lng_budget_frac is not None:
+        burnt = pyo_value(whole.lng_budget[0].body)
+        for mm in (whole, parts):
+            mm.lng_budget[0].set_value(mm.lng_budget[0].body <= lng_budget_frac * burnt)
+        one = solve(whole, mip_rel_gap=1e-5)
+        assert pyo_value(whole.lng_budget[0].body) <= lng_budget_frac * burnt * (1 + 1e-6)
+    split = solve_phases(parts, len(by), mip_rel_gap=1e-5)
     capex = float(pyo_value(parts.capex_npv))
-    assert split["ok"] and [r["by"] for r in split["phases"]] == ["day", "day"]
+    assert split["ok"] and [r["by"] for r in split["phases"]] == by
     assert split["objective"] + capex == pytest.approx(one["objective"], rel=2e-4)
     # the values left in the model are the split solution's (the plan reads them)
     assert float(pyo_value(parts.obj)) == pytest.approx(split["objective"] + capex, rel=1e-9)

@@ -401,12 +401,23 @@ def _phase_rows(m, p: int) -> list:
     return rows
 
 
-def _activate_only(m, keep: list, groups: dict) -> None:
-    for comps in groups.values():
-        for c in comps:
-            c.deactivate()
+def _activate_only(comps: list, keep: list) -> None:
+    """Deactivate every component of ``comps``, then activate those of ``keep``."""
+    for c in comps:
+        c.deactivate()
     for c in keep:
         c.activate()
+
+
+def _combine(recs: list[dict], t0: float, **extra) -> dict:
+    """One solve record for several solves: the worst status, the summed objective, the
+    objective-weighted gap, the wall time since ``t0``."""
+    order = ("infeasible", "error", "time_limit", "optimal")
+    ok = bool(recs) and all(r["ok"] for r in recs)
+    obj = sum(r["objective"] for r in recs) if ok else None
+    return dict(status=min((r["status"] for r in recs), key=order.index) if recs else "error", ok=ok, objective=obj,
+                gap=sum(r["gap"] * abs(r["objective"]) for r in recs) / max(abs(obj), 1e-9) if ok else float("nan"),
+                solve_s=_time.perf_counter() - t0, **extra)
 
 
 def _solve_days(m, p: int, days: list, *, mip_rel_gap: float, time_limit_s: float | None, threads: int):
@@ -421,31 +432,29 @@ def _solve_days(m, p: int, days: list, *, mip_rel_gap: float, time_limit_s: floa
         b = m.blk[p, r]
         m.obj_phase = pyo.Objective(expr=m._weight[p, r] * (b.cost + b.deficit_cost), sense=pyo.minimize)
         left = None if time_limit_s is None else max(time_limit_s - (_time.perf_counter() - t0), 1.0) / (len(days) - len(recs))
-        _activate_only(m, [b], {"all": [m.blk[p, q] for q in days]})
+        _activate_only([m.blk[p, q] for q in days], [b])
         recs.append(solve(m, mip_rel_gap=mip_rel_gap, time_limit_s=left, threads=threads))
         m.del_component(m.obj_phase)
         if not recs[-1]["ok"]:
             return None
     for q in days:
         m.blk[p, q].activate()
-    imports = max((abs(_value(v)) for r in days for v in m.blk[p, r].imp.values()), default=0.0)
-    if hasattr(m, "mpeak") and imports > 1e-6 and float(m._pb.s["grid_demand_charge_usd_per_mw_month"]) > 0:
-        return None
+    peak = max((value_or_zero(v) for r in days for v in m.blk[p, r].imp.values()), default=0.0)
     if hasattr(m, "mpeak"):
-        for (q, j), v in m.mpeak.items():
+        if peak > 1e-6 and float(m._pb.s["grid_demand_charge_usd_per_mw_month"]) > 0:
+            return None  # the days' imports would set the month's billed peak: solve the phase whole
+        # no charge on the peaks: any value that meets their rows will do, the phase's largest import
+        for (q, _), v in m.mpeak.items():
             if q == p:
-                v.set_value(max((_value(m.blk[p, r].imp[t]) for r in days for t in m.blk[p, r].imp), default=0.0))
+                v.set_value(peak)
     for k, c in getattr(m, "lng_budget", {}).items():
-        if k == p and _value(c.body) > c.upper + 1e-6 * max(abs(c.upper), 1.0):
+        if k == p and value_or_zero(c.body) > c.upper + 1e-6 * max(abs(c.upper), 1.0):
             return None
-    obj = sum(r["objective"] for r in recs)
-    order = ("infeasible", "error", "time_limit", "optimal")
-    return dict(status=min((r["status"] for r in recs), key=order.index), ok=True, objective=obj,
-                gap=sum(r["gap"] * abs(r["objective"]) for r in recs) / max(abs(obj), 1e-9),
-                solve_s=_time.perf_counter() - t0, by="day")
+    return _combine(recs, t0, by="day")
 
 
-def _value(x) -> float:
+def value_or_zero(x) -> float:
+    """The value of a Pyomo variable or expression, 0 where it has none."""
     v = pyo.value(x, exception=False)
     return 0.0 if v is None else float(v)
 
@@ -471,10 +480,10 @@ def solve_phases(m: pyo.ConcreteModel, n_phases: int, *, mip_rel_gap: float = 1e
             left = None
             if time_limit_s is not None:
                 left = max((time_limit_s - (_time.perf_counter() - t0)) / (n_phases - p), 1.0)
-            _activate_only(m, [], own)
+            _activate_only([c for q in P for c in own[q]], [])
             rec = _solve_days(m, p, days[p], mip_rel_gap=mip_rel_gap, time_limit_s=left, threads=threads)
             if rec is None:
-                _activate_only(m, own[p], own)
+                _activate_only([c for q in P for c in own[q]], own[p])
                 m.obj_phase = pyo.Objective(expr=m.op_npv_phase[p], sense=pyo.minimize)
                 if time_limit_s is not None:
                     left = max((time_limit_s - (_time.perf_counter() - t0)) / (n_phases - p), 1.0)
@@ -488,13 +497,11 @@ def solve_phases(m: pyo.ConcreteModel, n_phases: int, *, mip_rel_gap: float = 1e
             for c in own[q]:
                 c.activate()
         m.obj.activate()
-    ok = len(recs) == n_phases and all(r["ok"] for r in recs)
-    order = ("infeasible", "error", "time_limit", "optimal")
-    status = min((r["status"] for r in recs), key=order.index) if recs else "error"
-    obj = sum(r["objective"] for r in recs) if ok else None
-    gap = (sum(r["gap"] * abs(r["objective"]) for r in recs) / max(abs(obj), 1e-9)) if ok else float("nan")
-    return dict(status=status, ok=ok, gap=gap, solve_s=_time.perf_counter() - t0, objective=obj,
-                phases=[dict(status=r["status"], gap=r["gap"], solve_s=r["solve_s"], by=r["by"]) for r in recs])
+    out = _combine(recs, t0, phases=[dict(status=r["status"], gap=r["gap"], solve_s=r["solve_s"], by=r["by"])
+                                     for r in recs])
+    if len(recs) < n_phases:
+        out.update(ok=False, objective=None, gap=float("nan"))
+    return out
 
 
 def solve(m: pyo.ConcreteModel, *, mip_rel_gap: float = 1e-4, time_limit_s: float | None = None,

@@ -6,7 +6,6 @@ import time as _time
 from collections.abc import Callable
 
 import numpy as np
-import pyomo.environ as pyo
 import xarray as xr
 
 from twin.plan.inputs import (
@@ -17,15 +16,11 @@ from twin.plan.inputs import (
     plan_physics,
 )
 from twin.plan.model import PlanData, build_model, phase_costs, solve, solve_phases
+from twin.plan.model import value_or_zero as _v
 from twin.plan.periods import DEFAULT_TYPICAL_DAYS, representative_days
 from twin.scenario import Scenario, load_scenario
 
 Progress = Callable[[str, float], None] | None
-
-
-def _v(x) -> float:
-    v = pyo.value(x, exception=False)
-    return 0.0 if v is None else float(v)
 
 
 def extract_builds(m, d: PlanData) -> list[Build]:
