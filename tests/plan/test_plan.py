@@ -210,6 +210,29 @@ def test_a_unit_whose_minimum_load_exceeds_the_phase_is_replanned_with_whole_uni
     assert "phase 'p1': unserved load" in refined.attrs["problems"]
 
 
+def test_the_valid_inequalities_on_built_units_cut_off_no_optimum():
+    """``built_none`` (nothing built, nothing to cover) and ``built_stays`` (built stays built) are
+    valid inequalities: the plan MILP without them has the same optimum, and with them the "any unit
+    built" binary of every model and phase is 1 exactly where a unit is built."""
+    from twin.plan.model import build_model, solve
+
+    def grow(d):
+        d["phases"][0]["halls"]["hall-a"]["racks"] = 300
+        d["phases"].append({"name": "p2", "start": "2028-01-01", "halls": {"hall-a": {"racks": 600}}})
+
+    d = plan_data(_sc(grow), n_typical_days=8)
+    m, bare = build_model(d), build_model(d)
+    bare.built_none.deactivate()
+    bare.built_stays.deactivate()
+    assert len(m.built_none) == 4 and len(m.built_stays) == 2
+    with_rows, without = solve(m, mip_rel_gap=1e-5), solve(bare, mip_rel_gap=1e-5)
+    assert with_rows["ok"] and without["ok"]
+    assert with_rows["objective"] == pytest.approx(without["objective"], rel=2e-5)
+    built = {(g, p): round(pyo_value(m.N[g, p])) for g in range(2) for p in range(2)}
+    assert any(built.values())  # the case builds a unit, so the rows are tested where they bind
+    assert {k: round(pyo_value(m.built_any[k])) for k in built} == {k: int(n > 0) for k, n in built.items()}
+
+
 def test_with_the_build_fixed_the_phases_and_days_solve_one_by_one_to_the_same_cost():
     """The operation estimate solves phase by phase and, where no row links the days, day by day; the
     result equals the one MILP over every phase and day within the gap."""

@@ -73,7 +73,7 @@ from twin.optimise import reserve as reserve_rows
 from twin.optimise import solar as solar_rows
 from twin.optimise import storage as storage_rows
 from twin.optimise import units as unit_rows
-from twin.optimise.problem import Problem, prepare
+from twin.optimise.problem import HIGHS_HEURISTIC_OPTIONS, Problem, prepare
 from twin.optimise.rows import param
 from twin.plan.inputs import (
     BATTERY_ENERGY,
@@ -190,7 +190,7 @@ def build_model(d: PlanData, *, fixed: dict | None = None) -> pyo.ConcreteModel:
     rated = [float(catalog.lookup("gas_units", g)["rated_mw"]) for g in d.models]
 
     # ------------------------------------------------------------------ investment
-    m.add = pyo.Var(G, P, domain=pyo.NonNegativeIntegers)
+    m.add = pyo.Var(G, P, domain=pyo.NonNegativeIntegers, bounds=lambda m, g, p: (0, int(d.max_count[g])))
     m.N = pyo.Expression(G, P, rule=lambda m, g, p: sum(m.add[g, q] for q in range(p + 1)))
     m.maxN = pyo.Constraint(G, rule=lambda m, g: m.N[g, P[-1]] <= int(d.max_count[g]))
     bmin, bmax = cand.battery.power_mw
@@ -268,6 +268,11 @@ def build_model(d: PlanData, *, fixed: dict | None = None) -> pyo.ConcreteModel:
     if d.reserve == "built":
         m.built_any = pyo.Var(G, P, domain=pyo.Binary)
         m.built_def = pyo.Constraint(G, P, rule=lambda m, g, p: m.N[g, p] <= int(d.max_count[g]) * m.built_any[g, p])
+        # valid inequalities (built capacity stays built; nothing built, nothing to cover): they cut
+        # off no integer solution; on the Ulsan plan the root bound after cuts rises a little
+        # (benchmarks/README.md, "The plan MILP")
+        m.built_none = pyo.Constraint(G, P, rule=lambda m, g, p: m.built_any[g, p] <= m.N[g, p])
+        m.built_stays = pyo.Constraint(G, grow, rule=lambda m, g, p: m.built_any[g, p] >= m.built_any[g, p - 1])
 
     # ------------------------------------------------------------------ operation: one block per phase and day
     m.blk = pyo.Block(P, R)
@@ -506,7 +511,12 @@ def solve_phases(m: pyo.ConcreteModel, n_phases: int, *, mip_rel_gap: float = 1e
 
 def solve(m: pyo.ConcreteModel, *, mip_rel_gap: float = 1e-4, time_limit_s: float | None = None,
           threads: int = 1) -> dict:
-    """Solve with HiGHS; return status, gap, wall time (the solution is loaded into ``m``)."""
+    """Solve with HiGHS; return status, gap, wall time (the solution is loaded into ``m``).
+
+    HiGHS runs with the dispatch's option set for plants of several commitment columns
+    (:data:`twin.optimise.problem.HIGHS_HEURISTIC_OPTIONS`: primal heuristics on, branching on
+    first pseudo-costs), measured on the Ulsan plan (benchmarks/README.md, "The plan MILP").
+    """
     from pyomo.contrib.solver.common.results import TerminationCondition as TC
     from pyomo.contrib.solver.solvers.highs import Highs
 
@@ -514,7 +524,7 @@ def solve(m: pyo.ConcreteModel, *, mip_rel_gap: float = 1e-4, time_limit_s: floa
     s.config.raise_exception_on_nonoptimal_result = False
     s.config.load_solutions = False
     t0 = _time.perf_counter()
-    cfg = dict(threads=threads, rel_gap=mip_rel_gap, solver_options={"output_flag": False})
+    cfg = dict(threads=threads, rel_gap=mip_rel_gap, solver_options={"output_flag": False, **HIGHS_HEURISTIC_OPTIONS})
     if time_limit_s is not None:
         cfg["time_limit"] = float(time_limit_s)
     res = s.solve(m, **cfg)
