@@ -54,6 +54,9 @@ def ulsan(check_time_limit_s: float | None = None, check_workers: int = 1) -> di
         operation_mip_gap=ds.attrs.get("operation_mip_gap"),
         check_gaps={c: float(v) for c, v in zip(ds["phase"].values, ds["plan_check_mip_gap"].values)}
         if "plan_check_mip_gap" in ds else None,
+        plan_round_log=ds.attrs.get("plan_round_log", "").split("\n"), plan_mip_gap=ds.attrs["mip_gap"],
+        plan_milp_objective_usd=ds.attrs["milp_objective_usd"], plan_npv_usd=float(ds["plan_npv_usd"]),
+        plan_npv_full_year_usd=float(ds["plan_npv_full_year_usd"]) if "plan_npv_full_year_usd" in ds else None,
         checks_s=ds.attrs["check_time_s"], total_s=total,
         aggregation_error_frac={str(p): float(ds["plan_aggregation_error_frac"].sel(phase=p)) for p in ds["phase"].values},
         op_plan_usd_per_yr={str(p): float(ds["plan_op_usd_per_yr"].sel(phase=p)) for p in ds["phase"].values},
