@@ -2,7 +2,8 @@
 
 Cases (``--case``):
 
-- ``gw-year``: the preset ``sk-aws-ulsan-gw`` (8,600 GB200 racks, 6 x SGT-800 2x1 + M701JAC +
+- ``gw-year``: the preset ``sk-aws-ulsan-gw`` (its ``solver`` windows unless ``--window-h`` /
+  ``--commit-h`` are given) (8,600 GB200 racks, 6 x SGT-800 2x1 + M701JAC +
   9HA.02 + a 750 MW unit, 300 MW feed, 200 MW / 400 MWh battery), a year hourly, N-1.
 - ``probe-month``: the same campus with the short tank of ``sk-aws-ulsan`` (20,000 t,
   8,000 t every 14 days: deliveries short of all-gas operation), July.
@@ -64,6 +65,10 @@ def main(argv=None) -> None:
     ap.add_argument("--preset", default=str(GW_YAML), help="scenario file (default: this tree's GW preset)")
     ap.add_argument("--horizon", default="auto")
     ap.add_argument("--relax-lookahead", action="store_true", help="LP commitment after the committed hours")
+    ap.add_argument("--window-h", type=float, default=None,
+                    help="rolling window [h] (default: the scenario's solver.window_h, else 36)")
+    ap.add_argument("--commit-h", type=float, default=None,
+                    help="hours kept of each window (default: the scenario's solver.commit_h, else 24)")
     args = ap.parse_args(argv)
 
     from twin.couple import couple
@@ -76,6 +81,9 @@ def main(argv=None) -> None:
     from twin.optimise import HIGHS_HEURISTIC_OPTIONS, HIGHS_LEAN_OPTIONS
 
     extra = {}
+    solver = getattr(sc, "solver", None)
+    window_h = args.window_h or float(getattr(solver, "window_h", 36.0))
+    commit_h = args.commit_h or float(getattr(solver, "commit_h", 24.0))
     if args.case == "gw-window":
         args.horizon = "whole"
     if args.variant == "lean":
@@ -94,14 +102,15 @@ def main(argv=None) -> None:
     def progress(done: int, total: int) -> None:
         print(f"window {done}/{total} at {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
 
-    r = optimise_dispatch(phys, horizon=args.horizon, mip_rel_gap=args.gap, time_limit_s=args.time_limit,
+    r = optimise_dispatch(phys, horizon=args.horizon, window_h=window_h, commit_h=commit_h,
+                          mip_rel_gap=args.gap, time_limit_s=args.time_limit,
                           threads=1, progress=progress,
                           **({"relax_lookahead": True} if args.relax_lookahead else {}), **extra)
     wall = time.perf_counter() - t0
     cost = dispatch_cost_usd(phys, r)
     gaps = np.asarray(r["window_gap"].values, float)
     out = dict(
-        case=args.case, variant=args.variant, steps=int(phys.sizes["time"]), units=int(phys.sizes.get("unit", 0)),
+        case=args.case, variant=args.variant, window_h=window_h, commit_h=commit_h, steps=int(phys.sizes["time"]), units=int(phys.sizes.get("unit", 0)),
         physics_s=round(t_phys, 2), optimise_wall_s=round(wall, 2),
         build_s=round(float(r.attrs["build_time_s"]), 2), solve_s=round(float(r.attrs["solve_time_s"]), 2),
         windows=int(r.attrs["windows"]), max_window_gap=float(np.nanmax(gaps)) if np.isfinite(gaps).any() else None,

@@ -318,3 +318,16 @@ def test_ups_and_transformer_heat_is_cooled_per_hall():
         assert (ds["hall_cooling_power_mw"].sel(sel).values > plain["cooling_power_mw"]).all()
     assert float(ds["facility_power_mw"].sum()) == pytest.approx(
         float(ds["it_power_mw"].sum() + ds["cooling_power_mw"].sum() + ds["losses_mw"].sum()), rel=1e-12)
+
+
+def test_the_scenario_sets_the_optimiser_windows():
+    # solver.window_h / commit_h reach the rolling optimiser: three days in 12-h commits are
+    # six windows of 18 h (the default 36 / 24 would be three)
+    def m(d):
+        d["period"] = {"start": "2025-04-07", "end": "2025-04-10", "step": "1h"}
+        d["solver"] = {**d.get("solver", {}), "window_h": 18, "commit_h": 12}
+
+    run = twin.optimise(_modified("default", m), horizon="rolling")
+    assert run.attrs["windows"] == 6
+    assert (run.attrs["window_h"], run.attrs["commit_h"]) == (18.0, 12.0)
+    assert np.abs(_balance(run)).max() < 1e-6

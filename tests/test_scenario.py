@@ -157,3 +157,11 @@ def test_data_with_price_paths_parses_again():
     twice = parse_scenario(sc.data(), source="data()")
     twice._text = None
     assert loads_scenario(twice.text(), source="text()").hash() == sc.hash()
+
+
+def test_solver_commit_longer_than_window_names_both_fields():
+    def m(d):
+        d["solver"] = {"window_h": 12, "commit_h": 24}
+
+    (line,) = _problems(m)
+    assert line.startswith("solver") and "commit_h: 24 h" in line and "window_h (12 h)" in line

@@ -125,6 +125,8 @@ def optimise(scenario_or_dataset: Scenario | str | xr.Dataset, *, progress: Prog
         options.setdefault("time_limit_s", sc.solver.window_time_limit_s)
         options.setdefault("mip_rel_gap", sc.solver.mip_rel_gap)
         options.setdefault("relax_lookahead", sc.solver.relax_lookahead)
+        options.setdefault("window_h", sc.solver.window_h)
+        options.setdefault("commit_h", sc.solver.commit_h)
         phys = couple(sc)
     # a settled baseline run (from simulate) is the reference as it is; otherwise dispatch one
     if given is not None and given.attrs.get("dispatch") == "baseline" and "cost_usd" in given:

@@ -142,3 +142,19 @@ def test_small_heterogeneous_case_same_dispatch_cost_with_and_without_each_lever
         assert r.attrs["objective_usd"] == pytest.approx(ref.attrs["objective_usd"], rel=3e-4), lever
         assert unit_violations(ds, r) == [], lever
     assert unit_violations(ds, ref) == []
+
+
+def test_heuristics_only_for_several_columns_with_the_reserve_priced():
+    # HiGHS's primal heuristics pay on plants of three or more commitment columns whose N-1 rows
+    # make good incumbents hard to find; without the reserve the lean set is faster (the distinct-
+    # unit synthetic year: 54 s against 159 s, benchmarks/README.md)
+    units = [dict(rated_mw=40.0, eff_full=0.40 + 0.01 * i, start_cost_usd=1000.0 + 100 * i, group=f"g{i}")
+             for i in range(3)]
+    kw = dict(horizon="whole", mip_rel_gap=1e-3, threads=1)
+    priced = make_physics(12, demand_mw=70.0, units=units, reserve_shortfall_usd_per_mwh=3000.0)
+    unpriced = make_physics(12, demand_mw=70.0, units=units)
+    two = make_physics(12, demand_mw=70.0, units=units[:2], reserve_shortfall_usd_per_mwh=3000.0)
+    assert optimise_dispatch(priced, **kw).attrs["highs_option_set"] == "heuristics"
+    assert optimise_dispatch(unpriced, **kw).attrs["highs_option_set"] == "lean"
+    assert optimise_dispatch(two, **kw).attrs["highs_option_set"] == "lean"
+    assert optimise_dispatch(priced, **kw, highs_options={}).attrs["highs_option_set"] == "given"

@@ -438,7 +438,7 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
     highs_options : dict, optional
         Extra HiGHS options; default :data:`HIGHS_LEAN_OPTIONS`, or
         :data:`HIGHS_HEURISTIC_OPTIONS` for plants of ``HEURISTICS_FROM_COLUMNS`` or more
-        commitment columns (distinct units or models).
+        commitment columns (distinct units or models) whose N-1 reserve is priced.
     warm_start : bool
         Pass the previous window's solution, shifted, as a MIP start.
     group_identical : bool
@@ -505,7 +505,12 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
     slots = max(len(np.unique(pb.month[a:b])) for a, b, _ in wins)
     options = {"output_flag": False}
     if highs_options is None:
-        highs_options = HIGHS_HEURISTIC_OPTIONS if pb.nu >= HEURISTICS_FROM_COLUMNS else HIGHS_LEAN_OPTIONS
+        heuristics = pb.nu >= HEURISTICS_FROM_COLUMNS and pb.has_reserve
+        highs_options = HIGHS_HEURISTIC_OPTIONS if heuristics else HIGHS_LEAN_OPTIONS
+        option_set = "heuristics" if heuristics else "lean"
+    else:
+        option_set = {id(HIGHS_HEURISTIC_OPTIONS): "heuristics", id(HIGHS_LEAN_OPTIONS): "lean"}.get(
+            id(highs_options), "given")
     options.update(highs_options)
 
     st = _State(pb)
@@ -596,6 +601,8 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
                                        "as the optimiser carried it into the next window"}
     res.attrs["window_time_limit_s"] = float(time_limit_s) if time_limit_s is not None else float("inf")
     res.attrs["window_time_margin_s"] = float(budget.margin_s)
+    res.attrs["highs_option_set"] = option_set  # "lean" | "heuristics" | "given" (the caller's)
+    res.attrs["window_h"], res.attrs["commit_h"] = float(W * sh), float(C * sh)
     res.attrs["grid_peak_targets_mw"] = ", ".join(f"{v:.1f}" for _, v in sorted(targets.items()))
     res.attrs["grid_peak_targets_s"] = float(targets_s)
     res.attrs["solver_message"] = "; ".join(messages[:5])
