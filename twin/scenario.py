@@ -614,7 +614,8 @@ class Solver(_Model):
         "sk-aws-ulsan-gw takes about six times an 18-h one) but see less of what comes next"),
         json_schema_extra={"bound": "a window longer than a year is the whole period (engineering bound)"})] = 36.0
     commit_h: Annotated[float, Field(gt=0, le=8_760, description=(
-        "hours of each rolling window that are kept (the rest is look-ahead) [h]; at most window_h"))] = 24.0
+        "hours of each rolling window that are kept (the rest is look-ahead) [h]; at most window_h"),
+        json_schema_extra={"bound": "a window kept longer than a year is the whole period (engineering bound)"})] = 24.0
 
     @model_validator(mode="after")
     def _commit_within_window(self):
