@@ -164,4 +164,4 @@ def test_solver_commit_longer_than_window_names_both_fields():
         d["solver"] = {"window_h": 12, "commit_h": 24}
 
     (line,) = _problems(m)
-    assert line.startswith("solver") and "commit_h: 24 h" in line and "window_h (12 h)" in line
+    assert line.startswith("solver: commit_h 24 h") and "window_h 12 h" in line

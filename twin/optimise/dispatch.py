@@ -509,8 +509,7 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
         highs_options = HIGHS_HEURISTIC_OPTIONS if heuristics else HIGHS_LEAN_OPTIONS
         option_set = "heuristics" if heuristics else "lean"
     else:
-        option_set = {id(HIGHS_HEURISTIC_OPTIONS): "heuristics", id(HIGHS_LEAN_OPTIONS): "lean"}.get(
-            id(highs_options), "given")
+        option_set = "given"
     options.update(highs_options)
 
     st = _State(pb)
@@ -601,7 +600,7 @@ def optimise_dispatch(physics: xr.Dataset, *, horizon: str = "auto", window_h: f
                                        "as the optimiser carried it into the next window"}
     res.attrs["window_time_limit_s"] = float(time_limit_s) if time_limit_s is not None else float("inf")
     res.attrs["window_time_margin_s"] = float(budget.margin_s)
-    res.attrs["highs_option_set"] = option_set  # "lean" | "heuristics" | "given" (the caller's)
+    res.attrs["highs_option_set"] = option_set  # "lean" | "heuristics" (the default rule) | "given"
     res.attrs["window_h"], res.attrs["commit_h"] = float(W * sh), float(C * sh)
     res.attrs["grid_peak_targets_mw"] = ", ".join(f"{v:.1f}" for _, v in sorted(targets.items()))
     res.attrs["grid_peak_targets_s"] = float(targets_s)
